@@ -1,0 +1,97 @@
+# weft — build, test, benchmark.
+#   make            build/weft (CLI), build/libweft.so, build/libweft.a
+#   make check      set up, build, run every test suite (unit, spec, fuzz corpus replay)
+#   make asan       the same tests under ASan+UBSan (build-asan/)
+#   make bench      benchmarks: weft vs V8 (node) vs wabt's wasm-interp vs native
+#   make demo       set up, build, run the bundled example
+#   make fuzz       build libFuzzer targets (clang) into build/fuzz/
+
+CC      ?= cc
+BUILD   ?= build
+OPT     ?= -O2
+CFLAGS_BASE = -std=c17 -D_GNU_SOURCE -g $(OPT) -Wall -Wextra -Werror -fPIC \
+              -fvisibility=hidden -Iinclude -Isrc -MMD -MP
+CFLAGS  += $(CFLAGS_BASE) $(EXTRA_CFLAGS)
+LDLIBS  += -lm -lpthread $(EXTRA_LDLIBS)
+
+LIB_SRC  := $(sort $(wildcard src/*/*.c))
+CLI_SRC  := $(sort $(wildcard cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+
+WEFT_CORPORA ?= $(abspath ../shared/corpora)
+export WEFT_CORPORA
+
+.PHONY: all check asan bench demo fuzz setup clean unit spec fuzz-replay
+all: $(BUILD)/weft $(BUILD)/libweft.so $(BUILD)/libweft.a
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libweft.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libweft.so: $(LIB_OBJ)
+	$(CC) -shared -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+# The CLI is a client of the public API only (include/weft.h).
+$(BUILD)/weft: $(CLI_OBJ) $(BUILD)/libweft.so
+	$(CC) -o $@ $(CLI_OBJ) -L$(BUILD) -lweft -Wl,-rpath,'$$ORIGIN' $(LDFLAGS) $(LDLIBS)
+
+# Unit tests may use internal headers: link the static archive.
+$(BUILD)/test_unit: $(TEST_OBJ) $(BUILD)/libweft.a
+	$(CC) -o $@ $(TEST_OBJ) $(BUILD)/libweft.a $(LDFLAGS) $(LDLIBS)
+
+# Fuzz corpus replay: the fuzz targets linked with a plain main() that feeds
+# each corpus file once (no libFuzzer needed to replay).
+FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+$(BUILD)/fuzz-replay/%: fuzz/fuzz_%.c fuzz/replay_main.c $(BUILD)/libweft.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ fuzz/fuzz_$*.c fuzz/replay_main.c $(BUILD)/libweft.a $(LDFLAGS) $(LDLIBS)
+
+setup:
+	@scripts/setup.sh
+
+unit: $(BUILD)/test_unit
+	$(BUILD)/test_unit
+
+spec: $(BUILD)/weft
+	scripts/spec.sh $(BUILD)
+
+fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay/%)
+	scripts/fuzz-replay.sh $(BUILD) $(FUZZ_TARGETS)
+
+check: setup
+	$(MAKE) all $(BUILD)/test_unit $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay/%)
+	scripts/check.sh $(BUILD) $(FUZZ_TARGETS)
+
+asan: setup
+	$(MAKE) BUILD=build-asan OPT=-O1 \
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  EXTRA_LDLIBS="-fsanitize=address,undefined" \
+	  all build-asan/test_unit $(FUZZ_TARGETS:%=build-asan/fuzz-replay/%)
+	ASAN_OPTIONS=handle_segv=0:detect_leaks=1 scripts/check.sh build-asan $(FUZZ_TARGETS)
+
+bench: setup all
+	bench/run.sh $(BUILD)
+
+demo: setup all
+	scripts/demo.sh $(BUILD)
+
+# libFuzzer builds (clang): build/fuzz/<target>; run e.g.
+#   build/fuzz/core -max_total_time=600 fuzz/corpus/core
+fuzz:
+	@mkdir -p $(BUILD)/fuzz
+	for t in $(FUZZ_TARGETS); do \
+	  clang -std=c17 -D_GNU_SOURCE -g -O1 -Iinclude -Isrc -fsanitize=fuzzer,address,undefined \
+	    -o $(BUILD)/fuzz/$$t fuzz/fuzz_$$t.c $(LIB_SRC) -lm -lpthread || exit 1; \
+	done
+
+clean:
+	rm -rf build build-asan
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every test suite against an existing build and prints one summary line
+# per suite, then the total: "check: N passed, M failed". Exit status 1 if
+# anything failed.
+#   scripts/check.sh BUILD_DIR FUZZ_TARGET...
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${1:-build}; shift || true
+TOTAL_P=0; TOTAL_F=0; STATUS=0
+LOGDIR="$BUILD/check-logs"; mkdir -p "$LOGDIR"
+
+# run_suite NAME CMD...: runs CMD, shows its output, takes its last
+# "N passed, M failed" line into the total.
+run_suite() {
+  local name=$1; shift
+  echo "== $name"
+  "$@" 2>&1 | tee "$LOGDIR/$name.log"
+  local rc=${PIPESTATUS[0]}
+  local line
+  line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$LOGDIR/$name.log" | tail -n 1)
+  if [ -z "$line" ]; then
+    echo "$name: produced no summary (exit $rc): counted as 1 failure"
+    TOTAL_F=$((TOTAL_F + 1)); STATUS=1; return
+  fi
+  local p f
+  p=$(echo "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\1/')
+  f=$(echo "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\2/')
+  TOTAL_P=$((TOTAL_P + p)); TOTAL_F=$((TOTAL_F + f))
+  if [ "$rc" != 0 ] || [ "$f" != 0 ]; then STATUS=1; fi
+}
+
+run_suite unit "$BUILD/test_unit"
+run_suite spec scripts/spec.sh "$BUILD"
+run_suite fuzz-replay scripts/fuzz-replay.sh "$BUILD" "$@"
+for t in tests/cli/*.sh; do
+  [ -e "$t" ] || continue
+  run_suite "cli-$(basename "$t" .sh)" "$t" "$BUILD"
+done
+
+echo
+echo "check: $TOTAL_P passed, $TOTAL_F failed"
+exit $STATUS

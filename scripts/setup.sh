@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what weft needs on a Debian machine, and only what is missing
+# (idempotent: a second run installs nothing). Needs root (or sudo) only when
+# something is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: compilers and linkers (native + wasm32), wabt (wast2json for
+# the spec suite, wasm-interp for the benchmarks), wasi-libc and the wasm32
+# compiler-rt builtins for building guests, Node.js for the V8 comparison,
+# libffi for the host-bundle bridge.
+PKGS=(gcc clang lld make wabt wasi-libc libclang-rt-14-dev-wasm32 nodejs libffi-dev)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "setup: ok"

@@ -1,0 +1,17 @@
+/* Static opcode facts, expanded from opcodes.def. */
+#include "module.h"
+
+const wf_opinfo_t wf_opinfo[WF_OP_COUNT] = {
+#define WF_OP(id, name, code, imm, sig) [WF_OP_##id] = {name, code, WF_IMM_##imm, sig},
+#include "opcodes.def"
+#undef WF_OP
+};
+
+int wf_opcode_lookup(uint32_t code) {
+  switch (code) {
+#define WF_OP(id, name, c, imm, sig) case c: return WF_OP_##id;
+#include "opcodes.def"
+#undef WF_OP
+    default: return -1;
+  }
+}
