@@ -23,8 +23,8 @@ run_suite() {
     TOTAL_F=$((TOTAL_F + 1)); STATUS=1; return
   fi
   local p f
-  p=$(echo "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\1/')
-  f=$(echo "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\2/')
+  p=$(echo "$line" | sed -E 's/^(.*[^0-9])?([0-9]+) passed, ([0-9]+) failed.*/\2/')
+  f=$(echo "$line" | sed -E 's/^(.*[^0-9])?([0-9]+) passed, ([0-9]+) failed.*/\3/')
   TOTAL_P=$((TOTAL_P + p)); TOTAL_F=$((TOTAL_F + f))
   if [ "$rc" != 0 ] || [ "$f" != 0 ]; then STATUS=1; fi
 }
