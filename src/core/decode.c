@@ -1,0 +1,921 @@
+/* WebAssembly 2.0 binary decoder: sections into a wf_module_t, with the
+ * module-level validation done as each section is read (index spaces, limits,
+ * constant expressions, exports, start), then every function body checked by
+ * validate.c. Error texts follow the reference interpreter. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode_internal.h"
+
+typedef struct {
+  wf_module_t *m;
+  wf_error_t *err;
+  const uint8_t *base, *file_end;
+  uint8_t *declared;        /* nfuncs flags for ref.func, allocated lazily */
+  uint32_t declared_n;
+  uint32_t nfunc_defs;      /* from the function section */
+  uint32_t ncode;           /* from the code section */
+  uint64_t total_locals;    /* declared locals of all bodies so far */
+  bool have_code, have_data;
+  uint32_t datacount;
+  uint8_t *nest;            /* WF_MAX_NESTING + 1 frame kinds for skip_body */
+  const uint8_t *names;     /* the first "name" custom section's payload */
+  size_t names_len;
+} dec_t;
+
+#define OOM(d) wf_error_set((d)->err, "out of memory")
+
+/* ---- small readers ------------------------------------------------------ */
+
+bool wf_rd_reftype(wf_reader_t *r, uint8_t *out) {
+  size_t at = wf_rd_off(r);
+  uint8_t b;
+  if (!wf_rd_u8(r, &b)) return false;
+  if (!wf_is_reftype(b)) return wf_error_at(r->err, at, "malformed reference type");
+  *out = b;
+  return true;
+}
+
+bool wf_rd_valtype(wf_reader_t *r, uint8_t *out) {
+  size_t at = wf_rd_off(r);
+  uint8_t b;
+  if (!wf_rd_u8(r, &b)) return false;
+  if (wf_is_numtype(b) || wf_is_reftype(b)) { *out = b; return true; }
+  if (b == WF_T_V128) return wf_error_at(r->err, at, "SIMD is not supported (v128 value type)");
+  /* The reference interpreter reads any non-number type as a reftype. */
+  return wf_error_at(r->err, at, "malformed reference type");
+}
+
+/* A vector count. Like the reference interpreter we do not reject a count
+ * larger than the input up front (the entries then run into the end of the
+ * input, or into a malformed byte first); but allocations are sized by
+ * *cap = min(count, what the remaining bytes can hold + 1), given that each
+ * entry takes at least `min_each` bytes, so a hostile count costs nothing. */
+static bool rd_count(wf_reader_t *r, uint32_t *out, size_t min_each, uint32_t *cap) {
+  uint32_t n;
+  if (!wf_rd_u32(r, &n)) return false;
+  size_t most = wf_rd_left(r) / min_each + 1;
+  *out = n;
+  *cap = (size_t)n < most ? n : (uint32_t)most;
+  return true;
+}
+
+/* A byte length (of a name, a section, a body): "length out of bounds" when
+ * larger than the rest of the input. */
+static bool rd_len(wf_reader_t *r, uint32_t *out) {
+  size_t at = wf_rd_off(r);
+  uint32_t n;
+  if (!wf_rd_u32(r, &n)) return false;
+  if ((uint64_t)n > (uint64_t)wf_rd_left(r)) return wf_error_at(r->err, at, "length out of bounds");
+  *out = n;
+  return true;
+}
+
+static bool utf8_valid(const uint8_t *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    uint8_t c = s[i];
+    if (c < 0x80) { i++; continue; }
+    size_t len;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; }
+    else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; }
+    else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; }
+    else return false;
+    if (n - i < len) return false;
+    for (size_t k = 1; k < len; k++) {
+      if ((s[i + k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    if (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) return false;
+    if (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) return false;
+    i += len;
+  }
+  return true;
+}
+
+static bool rd_name(wf_reader_t *r, const char **s, uint32_t *len) {
+  uint32_t n;
+  if (!rd_len(r, &n)) return false;
+  if (!utf8_valid(r->p, n)) return wf_error_at(r->err, wf_rd_off(r), "malformed UTF-8 encoding");
+  *s = (const char *)r->p;
+  *len = n;
+  r->p += n;
+  return true;
+}
+
+static bool rd_limits(wf_reader_t *r, wf_limits_t *l) {
+  /* The flags are a 1-bit LEB128 number: 0x81 0x00 is "too long". */
+  uint64_t flags = 0;
+  wf_leb_status_t st = wf_leb_read_u(&r->p, r->end, 1, &flags);
+  if (st != WF_LEB_OK) return wf_rd_leb_fail(r, st);
+  if (!wf_rd_u32(r, &l->min)) return false;
+  l->has_max = flags == 1;
+  l->max = 0;
+  if (l->has_max && !wf_rd_u32(r, &l->max)) return false;
+  return true;
+}
+
+static bool rd_tabletype(wf_reader_t *r, wf_tabletype_t *t) {
+  size_t at = wf_rd_off(r);
+  if (!wf_rd_reftype(r, &t->elem) || !rd_limits(r, &t->lim)) return false;
+  if (t->lim.has_max && t->lim.min > t->lim.max)
+    return wf_error_at(r->err, at, "size minimum must not be greater than maximum");
+  return true;
+}
+
+static bool rd_memtype(wf_reader_t *r, wf_memtype_t *t) {
+  size_t at = wf_rd_off(r);
+  if (!rd_limits(r, &t->lim)) return false;
+  if (t->lim.min > WF_MAX_MEM_PAGES || (t->lim.has_max && t->lim.max > WF_MAX_MEM_PAGES))
+    return wf_error_at(r->err, at, "memory size must be at most 65536 pages (4GiB)");
+  if (t->lim.has_max && t->lim.min > t->lim.max)
+    return wf_error_at(r->err, at, "size minimum must not be greater than maximum");
+  return true;
+}
+
+static bool rd_globaltype(wf_reader_t *r, wf_globaltype_t *g) {
+  if (!wf_rd_valtype(r, &g->type)) return false;
+  size_t at = wf_rd_off(r);
+  uint8_t mut;
+  if (!wf_rd_u8(r, &mut)) return false;
+  if (mut > 1) return wf_error_at(r->err, at, "malformed mutability");
+  g->mut = mut == 1;
+  return true;
+}
+
+static bool mark_declared(dec_t *d, uint32_t func) {
+  if (!d->declared) {
+    d->declared_n = d->m->nfuncs;
+    d->declared = calloc(d->declared_n ? d->declared_n : 1, 1);
+    if (!d->declared) return OOM(d);
+  }
+  if (func < d->declared_n) d->declared[func] = 1;
+  return true;
+}
+
+/* ---- instructions (syntax only; typing is validate.c's job) ------------- */
+
+static bool simd_error(wf_reader_t *r, size_t at) {
+  return wf_error_at(r->err, at, "SIMD is not supported (illegal opcode fd)");
+}
+
+static bool zero_byte(wf_reader_t *r) {
+  size_t at = wf_rd_off(r);
+  uint8_t b;
+  if (!wf_rd_u8(r, &b)) return false;
+  if (b != 0) return wf_error_at(r->err, at, "zero byte expected");
+  return true;
+}
+
+/* Read the immediates of the instruction starting with byte `op` (already
+ * consumed; reads a 0xFC sub-opcode itself). *id receives its wf_opcode_t. */
+static bool skip_instr(wf_reader_t *r, size_t at, uint8_t op, int *id) {
+  uint32_t code = op, x;
+  uint64_t bits;
+  int64_t sx;
+  uint8_t t;
+  if (op == 0xFD) return simd_error(r, at);
+  if (op == 0xFC) {
+    if (!wf_rd_u32(r, &x)) return false;
+    if (x > 0xFF || wf_opcode_lookup(0xFC00 | x) < 0)
+      return wf_error_at(r->err, at, "illegal opcode fc %u", x);
+    code = 0xFC00 | x;
+  }
+  int k = wf_opcode_lookup(code);
+  if (k < 0) return wf_error_at(r->err, at, "illegal opcode %02x", op);
+  *id = k;
+  switch (wf_opinfo[k].imm) {
+  case WF_IMM_NONE: return true;
+  case WF_IMM_BLOCKTYPE:
+    if (r->p >= r->end) return wf_rd_overrun(r);
+    t = *r->p;
+    if (t == 0x40 || wf_is_numtype(t) || wf_is_reftype(t)) { r->p++; return true; }
+    if (t == WF_T_V128) return wf_error_at(r->err, wf_rd_off(r), "SIMD is not supported (v128 value type)");
+    return wf_rd_s33(r, &sx);
+  case WF_IMM_BR_TABLE: {
+    uint32_t n;
+    if (!wf_rd_u32(r, &n)) return false;
+    for (uint64_t i = 0; i <= n; i++)   /* n labels + the default */
+      if (!wf_rd_u32(r, &x)) return false;
+    return true;
+  }
+  case WF_IMM_LABEL: case WF_IMM_FUNC: case WF_IMM_LOCAL: case WF_IMM_GLOBAL:
+  case WF_IMM_TABLE: case WF_IMM_DATA: case WF_IMM_ELEM:
+    return wf_rd_u32(r, &x);
+  case WF_IMM_CALL_INDIRECT: case WF_IMM_TABLE_INIT: case WF_IMM_TABLE_COPY:
+    return wf_rd_u32(r, &x) && wf_rd_u32(r, &x);
+  case WF_IMM_MEMARG: {
+    size_t aat = wf_rd_off(r);
+    if (!wf_rd_u32(r, &x)) return false;
+    if (x >= 32) return wf_error_at(r->err, aat, "malformed memop flags");
+    return wf_rd_u32(r, &x);
+  }
+  case WF_IMM_MEM: return zero_byte(r);
+  case WF_IMM_I32: {
+    int32_t v;
+    return wf_rd_s32(r, &v);
+  }
+  case WF_IMM_I64: return wf_rd_s64(r, &sx);
+  case WF_IMM_F32: return wf_rd_fixed(r, 4, &bits);
+  case WF_IMM_F64: return wf_rd_fixed(r, 8, &bits);
+  case WF_IMM_REFTYPE: return wf_rd_reftype(r, &t);
+  case WF_IMM_SELECT_T: {
+    uint32_t n;
+    if (!wf_rd_u32(r, &n)) return false;
+    for (uint32_t i = 0; i < n; i++)
+      if (!wf_rd_valtype(r, &t)) return false;
+    return true;
+  }
+  case WF_IMM_MEMORY_INIT: return wf_rd_u32(r, &x) && zero_byte(r);
+  case WF_IMM_MEMORY_COPY: return zero_byte(r) && zero_byte(r);
+  default: return wf_error_at(r->err, at, "illegal opcode %02x", op);
+  }
+}
+
+/* Check the syntax of a function body up to its final end: opcodes,
+ * immediates, structured nesting (else only directly inside if). */
+static bool skip_body(dec_t *d, wf_reader_t *r) {
+  uint32_t depth = 1;
+  d->nest[0] = 0;
+  for (;;) {
+    size_t at = wf_rd_off(r);
+    uint8_t op;
+    int id;
+    if (!wf_rd_u8(r, &op)) return false;
+    if (op == 0x0B) {
+      if (--depth == 0) return true;
+      continue;
+    }
+    if (op == 0x05) {
+      if (d->nest[depth - 1] != 1) return wf_error_at(d->err, at, "END opcode expected");
+      d->nest[depth - 1] = 2;
+      continue;
+    }
+    if (!skip_instr(r, at, op, &id)) return false;
+    if (op >= 0x02 && op <= 0x04) {
+      if (depth > WF_MAX_NESTING)
+        return wf_error_at(d->err, at, "blocks nested too deeply (limit %u)", WF_MAX_NESTING);
+      d->nest[depth++] = op == 0x04 ? 1 : 0;
+    }
+  }
+}
+
+/* A constant expression of type `type`: one constant instruction then end.
+ * global.get may only name an imported, immutable global. */
+static bool rd_constexpr(dec_t *d, wf_reader_t *r, uint8_t type, wf_constexpr_t *out) {
+  wf_module_t *m = d->m;
+  size_t start = wf_rd_off(r), nonconst_at = 0;
+  uint32_t n = 0;
+  uint8_t got = 0;
+  bool nonconst = false;
+  memset(out, 0, sizeof *out);
+  for (;;) {
+    size_t at = wf_rd_off(r);
+    uint8_t op;
+    if (!wf_rd_u8(r, &op)) return false;
+    if (op == 0x0B) break;
+    wf_constexpr_t c = {0};
+    switch (op) {
+    case 0x41: {
+      int32_t v = 0;
+      if (!wf_rd_s32(r, &v)) return false;
+      c.kind = WF_CONST_I32; c.bits = (uint32_t)v; got = WF_T_I32;
+      break;
+    }
+    case 0x42: {
+      int64_t v = 0;
+      if (!wf_rd_s64(r, &v)) return false;
+      c.kind = WF_CONST_I64; c.bits = (uint64_t)v; got = WF_T_I64;
+      break;
+    }
+    case 0x43:
+      if (!wf_rd_fixed(r, 4, &c.bits)) return false;
+      c.kind = WF_CONST_F32; got = WF_T_F32;
+      break;
+    case 0x44:
+      if (!wf_rd_fixed(r, 8, &c.bits)) return false;
+      c.kind = WF_CONST_F64; got = WF_T_F64;
+      break;
+    case 0xD0:
+      if (!wf_rd_reftype(r, &c.reftype)) return false;
+      c.kind = WF_CONST_REF_NULL; got = c.reftype;
+      break;
+    case 0xD2:
+      if (!wf_rd_u32(r, &c.index)) return false;
+      if (c.index >= m->nfuncs) return wf_error_at(d->err, at, "unknown function %u", c.index);
+      if (!mark_declared(d, c.index)) return false;
+      c.kind = WF_CONST_REF_FUNC; got = WF_T_FUNCREF;
+      break;
+    case 0x23:
+      if (!wf_rd_u32(r, &c.index)) return false;
+      if (c.index >= m->nglobal_imports) return wf_error_at(d->err, at, "unknown global %u", c.index);
+      if (m->globals[c.index].type.mut && !nonconst) { nonconst = true; nonconst_at = at; }
+      c.kind = WF_CONST_GLOBAL_GET; got = m->globals[c.index].type.type;
+      break;
+    default: {
+      int id;
+      if (!skip_instr(r, at, op, &id)) return false;
+      if (!nonconst) { nonconst = true; nonconst_at = at; }
+      got = 0;
+      break;
+    }
+    }
+    if (n++ == 0) *out = c;
+  }
+  if (nonconst) return wf_error_at(d->err, nonconst_at, "constant expression required");
+  if (n != 1 || got != type) return wf_error_at(d->err, start, "type mismatch");
+  return true;
+}
+
+/* ---- sections ----------------------------------------------------------- */
+
+#define CAP_CHECK(r, i, cap) do { if ((i) >= (cap)) return wf_rd_overrun(r); } while (0)
+
+static bool sec_type(dec_t *d, wf_reader_t *r) {
+  wf_module_t *m = d->m;
+  uint32_t n, cap;
+  if (!rd_count(r, &n, 3, &cap)) return false;
+  if (n > WF_MAX_TYPES) return wf_error_at(d->err, wf_rd_off(r), "too many types");
+  m->types = calloc(cap ? cap : 1, sizeof *m->types);
+  if (!m->types) return OOM(d);
+  for (uint32_t i = 0; i < n; i++) {
+    CAP_CHECK(r, i, cap);
+    wf_functype_t *ft = &m->types[i];
+    size_t at = wf_rd_off(r);
+    int64_t form = 0;
+    wf_leb_status_t st = wf_leb_read_s(&r->p, r->end, 7, &form);
+    if (st != WF_LEB_OK) return wf_rd_leb_fail(r, st);
+    if (form != -0x20) return wf_error_at(d->err, at, "malformed function type");
+    m->ntypes = i + 1;
+    for (int pass = 0; pass < 2; pass++) {
+      uint32_t k, kcap;
+      if (!rd_count(r, &k, 1, &kcap)) return false;
+      if (k > (pass ? WF_MAX_RESULTS : WF_MAX_PARAMS))
+        return wf_error_at(d->err, wf_rd_off(r), pass ? "too many results" : "too many parameters");
+      uint8_t *v = malloc(kcap ? kcap : 1);
+      if (!v) return OOM(d);
+      if (pass) { ft->results = v; ft->nresults = k; }
+      else { ft->params = v; ft->nparams = k; }
+      for (uint32_t j = 0; j < k; j++) {
+        CAP_CHECK(r, j, kcap);
+        if (!wf_rd_valtype(r, &v[j])) return false;
+      }
+    }
+  }
+  return true;
+}
+
+static bool sec_import(dec_t *d, wf_reader_t *r) {
+  wf_module_t *m = d->m;
+  uint32_t n, cap;
+  if (!rd_count(r, &n, 4, &cap)) return false;
+  if (n > WF_MAX_IMPORTS) return wf_error_at(d->err, wf_rd_off(r), "too many imports");
+  m->imports = calloc(cap ? cap : 1, sizeof *m->imports);
+  if (!m->imports) return OOM(d);
+  uint32_t nf = 0, nt = 0, nm = 0, ng = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    CAP_CHECK(r, i, cap);
+    wf_import_t *im = &m->imports[i];
+    if (!rd_name(r, &im->module, &im->module_len) || !rd_name(r, &im->name, &im->name_len))
+      return false;
+    size_t at = wf_rd_off(r);
+    uint8_t kind;
+    if (!wf_rd_u8(r, &kind)) return false;
+    im->kind = kind;
+    switch (kind) {
+    case WF_EXTERN_FUNC:
+      if (!wf_rd_u32(r, &im->u.type_idx)) return false;
+      if (im->u.type_idx >= m->ntypes)
+        return wf_error_at(d->err, at, "unknown type %u", im->u.type_idx);
+      nf++;
+      break;
+    case WF_EXTERN_TABLE:
+      if (!rd_tabletype(r, &im->u.table)) return false;
+      nt++;
+      break;
+    case WF_EXTERN_MEMORY:
+      if (!rd_memtype(r, &im->u.mem)) return false;
+      nm++;
+      break;
+    case WF_EXTERN_GLOBAL:
+      if (!rd_globaltype(r, &im->u.global)) return false;
+      ng++;
+      break;
+    default:
+      return wf_error_at(d->err, at, "malformed import kind");
+    }
+    m->nimports = i + 1;
+  }
+  m->func_type = calloc(nf ? nf : 1, sizeof *m->func_type);
+  m->tables = calloc(nt ? nt : 1, sizeof *m->tables);
+  m->mems = calloc(nm ? nm : 1, sizeof *m->mems);
+  m->globals = calloc(ng ? ng : 1, sizeof *m->globals);
+  if (!m->func_type || !m->tables || !m->mems || !m->globals) return OOM(d);
+  for (uint32_t i = 0; i < n; i++) {
+    wf_import_t *im = &m->imports[i];
+    switch (im->kind) {
+    case WF_EXTERN_FUNC: m->func_type[m->nfuncs++] = im->u.type_idx; break;
+    case WF_EXTERN_TABLE: m->tables[m->ntables++] = im->u.table; break;
+    case WF_EXTERN_MEMORY: m->mems[m->nmems++] = im->u.mem; break;
+    default: m->globals[m->nglobals++].type = im->u.global; break;
+    }
+  }
+  m->nfunc_imports = m->nfuncs;
+  m->ntable_imports = m->ntables;
+  m->nmem_imports = m->nmems;
+  m->nglobal_imports = m->nglobals;
+  return true;
+}
+
+/* Grow an index-space array from `have` to `have + add` entries. */
+static bool grow(dec_t *d, void **arr, uint32_t have, uint32_t add, size_t size) {
+  size_t n = (size_t)have + add;
+  void *p = realloc(*arr, (n ? n : 1) * size);
+  if (!p) return OOM(d);
+  memset((char *)p + (size_t)have * size, 0, (size_t)add * size);
+  *arr = p;
+  return true;
+}
+
+static bool sec_function(dec_t *d, wf_reader_t *r) {
+  wf_module_t *m = d->m;
+  uint32_t n, cap;
+  if (!rd_count(r, &n, 1, &cap)) return false;
+  if (n > WF_MAX_FUNCS || m->nfuncs + n > WF_MAX_FUNCS)
+    return wf_error_at(d->err, wf_rd_off(r), "too many functions");
+  if (!grow(d, (void **)&m->func_type, m->nfuncs, cap, sizeof *m->func_type)) return false;
+  m->funcs = calloc(cap ? cap : 1, sizeof *m->funcs);
+  if (!m->funcs) return OOM(d);
+  for (uint32_t i = 0; i < n; i++) {
+    CAP_CHECK(r, i, cap);
+    size_t at = wf_rd_off(r);
+    uint32_t t;
+    if (!wf_rd_u32(r, &t)) return false;
+    if (t >= m->ntypes) return wf_error_at(d->err, at, "unknown type %u", t);
+    m->funcs[i].type_idx = t;
+    m->func_type[m->nfuncs + i] = t;
+  }
+  m->nfuncs += n;
+  d->nfunc_defs = n;
+  return true;
+}
+
+static bool sec_table(dec_t *d, wf_reader_t *r) {
+  wf_module_t *m = d->m;
+  uint32_t n, cap;
+  if (!rd_count(r, &n, 3, &cap)) return false;
+  if (n > WF_MAX_TABLES || m->ntables + n > WF_MAX_TABLES)
+    return wf_error_at(d->err, wf_rd_off(r), "too many tables");
+  if (!grow(d, (void **)&m->tables, m->ntables, cap, sizeof *m->tables)) return false;
+  for (uint32_t i = 0; i < n; i++) {
+    CAP_CHECK(r, i, cap);
+    if (!rd_tabletype(r, &m->tables[m->ntables])) return false;
+    m->ntables++;
+  }
+  return true;
+}
+
+static bool sec_memory(dec_t *d, wf_reader_t *r) {
+  wf_module_t *m = d->m;
+  uint32_t n, cap;
+  if (!rd_count(r, &n, 2, &cap)) return false;
+  if (!grow(d, (void **)&m->mems, m->nmems, cap, sizeof *m->mems)) return false;
+  for (uint32_t i = 0; i < n; i++) {
+    CAP_CHECK(r, i, cap);
+    if (!rd_memtype(r, &m->mems[m->nmems])) return false;
+    m->nmems++;
+  }
+  return true;
+}
+
+static bool sec_global(dec_t *d, wf_reader_t *r) {
+  wf_module_t *m = d->m;
+  uint32_t n, cap;
+  if (!rd_count(r, &n, 3, &cap)) return false;
+  if (n > WF_MAX_GLOBALS || m->nglobals + n > WF_MAX_GLOBALS)
+    return wf_error_at(d->err, wf_rd_off(r), "too many globals");
+  if (!grow(d, (void **)&m->globals, m->nglobals, cap, sizeof *m->globals)) return false;
+  for (uint32_t i = 0; i < n; i++) {
+    CAP_CHECK(r, i, cap);
+    wf_global_t *g = &m->globals[m->nglobals];
+    if (!rd_globaltype(r, &g->type) || !rd_constexpr(d, r, g->type.type, &g->init)) return false;
+    m->nglobals++;
+  }
+  return true;
+}
+
+typedef struct { const char *s; uint32_t len; } namekey_t;
+
+static int namekey_cmp(const void *a, const void *b) {
+  const namekey_t *x = a, *y = b;
+  if (x->len != y->len) return x->len < y->len ? -1 : 1;
+  return memcmp(x->s, y->s, x->len);
+}
+
+static bool sec_export(dec_t *d, wf_reader_t *r) {
+  wf_module_t *m = d->m;
+  uint32_t n, cap;
+  if (!rd_count(r, &n, 3, &cap)) return false;
+  if (n > WF_MAX_EXPORTS) return wf_error_at(d->err, wf_rd_off(r), "too many exports");
+  m->exports = calloc(cap ? cap : 1, sizeof *m->exports);
+  if (!m->exports) return OOM(d);
+  for (uint32_t i = 0; i < n; i++) {
+    CAP_CHECK(r, i, cap);
+    wf_export_t *ex = &m->exports[i];
+    if (!rd_name(r, &ex->name, &ex->name_len)) return false;
+    size_t at = wf_rd_off(r);
+    uint8_t kind;
+    if (!wf_rd_u8(r, &kind)) return false;
+    if (kind > 3) return wf_error_at(d->err, at, "malformed export kind");
+    ex->kind = kind;
+    if (!wf_rd_u32(r, &ex->index)) return false;
+    m->nexports = i + 1;
+    switch (kind) {
+    case WF_EXTERN_FUNC:
+      if (ex->index >= m->nfuncs) return wf_error_at(d->err, at, "unknown function %u", ex->index);
+      if (!mark_declared(d, ex->index)) return false;
+      break;
+    case WF_EXTERN_TABLE:
+      if (ex->index >= m->ntables) return wf_error_at(d->err, at, "unknown table %u", ex->index);
+      break;
+    case WF_EXTERN_MEMORY:
+      if (ex->index >= m->nmems) return wf_error_at(d->err, at, "unknown memory %u", ex->index);
+      break;
+    default:
+      if (ex->index >= m->nglobals) return wf_error_at(d->err, at, "unknown global %u", ex->index);
+      break;
+    }
+  }
+  if (n > 1) {
+    namekey_t *keys = malloc((size_t)n * sizeof *keys);
+    if (!keys) return OOM(d);
+    for (uint32_t i = 0; i < n; i++) keys[i] = (namekey_t){m->exports[i].name, m->exports[i].name_len};
+    qsort(keys, n, sizeof *keys, namekey_cmp);
+    bool dup = false;
+    for (uint32_t i = 1; i < n && !dup; i++) dup = namekey_cmp(&keys[i - 1], &keys[i]) == 0;
+    free(keys);
+    if (dup) return wf_error_at(d->err, wf_rd_off(r), "duplicate export name");
+  }
+  return true;
+}
+
+static bool sec_start(dec_t *d, wf_reader_t *r) {
+  wf_module_t *m = d->m;
+  size_t at = wf_rd_off(r);
+  if (!wf_rd_u32(r, &m->start)) return false;
+  if (m->start >= m->nfuncs) return wf_error_at(d->err, at, "unknown function %u", m->start);
+  const wf_functype_t *ft = wf_module_functype(m, m->start);
+  if (ft->nparams || ft->nresults) return wf_error_at(d->err, at, "start function");
+  m->has_start = true;
+  return true;
+}
+
+static bool sec_elem(dec_t *d, wf_reader_t *r) {
+  wf_module_t *m = d->m;
+  uint32_t n, cap;
+  if (!rd_count(r, &n, 3, &cap)) return false;
+  if (n > WF_MAX_SEGMENTS) return wf_error_at(d->err, wf_rd_off(r), "too many segments");
+  m->elems = calloc(cap ? cap : 1, sizeof *m->elems);
+  if (!m->elems) return OOM(d);
+  for (uint32_t i = 0; i < n; i++) {
+    CAP_CHECK(r, i, cap);
+    wf_elem_t *e = &m->elems[i];
+    m->nelems = i + 1;
+    size_t at = wf_rd_off(r);
+    uint32_t flags;
+    if (!wf_rd_u32(r, &flags)) return false;
+    if (flags > 7) return wf_error_at(d->err, at, "malformed elements segment kind");
+    bool exprs = flags & 4;
+    e->reftype = WF_T_FUNCREF;
+    if (flags & 1) {
+      e->mode = (flags & 2) ? WF_SEG_DECLARATIVE : WF_SEG_PASSIVE;
+    } else {
+      e->mode = WF_SEG_ACTIVE;
+      size_t tat = wf_rd_off(r);
+      if ((flags & 2) && !wf_rd_u32(r, &e->table)) return false;
+      if (e->table >= m->ntables) return wf_error_at(d->err, tat, "unknown table %u", e->table);
+      if (!rd_constexpr(d, r, WF_T_I32, &e->offset)) return false;
+    }
+    if (flags & 3) {
+      if (exprs) {
+        if (!wf_rd_reftype(r, &e->reftype)) return false;
+      } else {
+        size_t kat = wf_rd_off(r);
+        uint8_t kind;
+        if (!wf_rd_u8(r, &kind)) return false;
+        if (kind != 0) return wf_error_at(d->err, kat, "malformed element kind");
+      }
+    }
+    uint32_t k, kcap;
+    if (!rd_count(r, &k, 1, &kcap)) return false;
+    e->items = calloc(kcap ? kcap : 1, sizeof *e->items);
+    if (!e->items) return OOM(d);
+    for (uint32_t j = 0; j < k; j++) {
+      CAP_CHECK(r, j, kcap);
+      wf_constexpr_t *c = &e->items[j];
+      if (exprs) {
+        if (!rd_constexpr(d, r, e->reftype, c)) return false;
+      } else {
+        size_t fat = wf_rd_off(r);
+        if (!wf_rd_u32(r, &c->index)) return false;
+        if (c->index >= m->nfuncs) return wf_error_at(d->err, fat, "unknown function %u", c->index);
+        if (!mark_declared(d, c->index)) return false;
+        c->kind = WF_CONST_REF_FUNC;
+      }
+      e->count = j + 1;
+    }
+    if (e->mode == WF_SEG_ACTIVE && m->tables[e->table].elem != e->reftype)
+      return wf_error_at(d->err, at, "type mismatch");
+  }
+  return true;
+}
+
+static bool sec_datacount(dec_t *d, wf_reader_t *r) {
+  if (!wf_rd_u32(r, &d->datacount)) return false;
+  d->m->has_datacount = true;
+  return true;
+}
+
+static bool sec_code(dec_t *d, wf_reader_t *r) {
+  wf_module_t *m = d->m;
+  uint32_t n, cap;
+  if (!rd_count(r, &n, 1, &cap)) return false;
+  /* A count that differs from the function section is reported after the
+   * last section, as the reference interpreter does; extra bodies are still
+   * decoded (into a scratch entry) for their syntax errors. */
+  d->have_code = true;
+  d->ncode = n;
+  for (uint32_t i = 0; i < n; i++) {
+    bool real = i < d->nfunc_defs;
+    wf_func_t scratch = {0};
+    wf_func_t *f = real ? &m->funcs[i] : &scratch;
+    uint32_t nparams = real ? m->types[f->type_idx].nparams : 0;
+    size_t sat = wf_rd_off(r);
+    uint32_t size;
+    if (!rd_len(r, &size)) return false;
+    if (size > WF_MAX_FUNC_SIZE) return wf_error_at(d->err, sat, "function body too large");
+    const uint8_t *body_end = r->p + size;
+    size_t lat = wf_rd_off(r);
+    uint32_t groups, gcap;
+    if (!rd_count(r, &groups, 2, &gcap)) return false;
+    const uint8_t *gstart = r->p;
+    uint64_t total = 0;
+    for (uint32_t g = 0; g < groups; g++) {
+      uint32_t cnt;
+      uint8_t t;
+      if (!wf_rd_u32(r, &cnt)) return false;
+      total += cnt;
+      if (total + nparams > WF_MAX_LOCALS) return wf_error_at(d->err, lat, "too many locals");
+      if (!wf_rd_valtype(r, &t)) return false;
+    }
+    d->total_locals += total;
+    if (d->total_locals > WF_MAX_TOTAL_LOCALS)
+      return wf_error_at(d->err, lat, "too many locals (%u in all functions)", WF_MAX_TOTAL_LOCALS);
+    if (real) {
+      f->nlocals = (uint32_t)total;
+      f->local_types = malloc(total ? total : 1);
+      if (!f->local_types) return OOM(d);
+      /* Second pass over the (already checked) groups to fill the types. */
+      wf_reader_t g2 = *r;
+      g2.p = gstart;
+      uint32_t k = 0;
+      for (uint32_t g = 0; g < groups; g++) {
+        uint32_t cnt = 0;
+        uint8_t t = 0;
+        wf_rd_u32(&g2, &cnt);
+        wf_rd_valtype(&g2, &t);
+        memset(f->local_types + k, t, cnt);
+        k += cnt;
+      }
+    }
+    f->code = r->p;
+    f->code_offset = (uint32_t)wf_rd_off(r);
+    if (!skip_body(d, r)) return false;
+    if (r->p != body_end) return wf_error_at(d->err, wf_rd_off(r), "section size mismatch");
+    f->code_len = (uint32_t)(r->p - f->code);
+  }
+  return true;
+}
+
+static bool sec_data(dec_t *d, wf_reader_t *r) {
+  wf_module_t *m = d->m;
+  size_t at = wf_rd_off(r);
+  uint32_t n, cap;
+  if (!rd_count(r, &n, 2, &cap)) return false;
+  if (m->has_datacount && n != d->datacount)
+    return wf_error_at(d->err, at, "data count and data section have inconsistent lengths");
+  if (n > WF_MAX_SEGMENTS) return wf_error_at(d->err, wf_rd_off(r), "too many segments");
+  d->have_data = true;
+  m->datas = calloc(cap ? cap : 1, sizeof *m->datas);
+  if (!m->datas) return OOM(d);
+  for (uint32_t i = 0; i < n; i++) {
+    CAP_CHECK(r, i, cap);
+    wf_data_t *ds = &m->datas[i];
+    m->ndatas = i + 1;
+    size_t kat = wf_rd_off(r);
+    uint32_t flags;
+    if (!wf_rd_u32(r, &flags)) return false;
+    if (flags > 2) return wf_error_at(d->err, kat, "malformed data segment kind");
+    if (flags == 1) {
+      ds->mode = WF_SEG_PASSIVE;
+    } else {
+      ds->mode = WF_SEG_ACTIVE;
+      size_t mat = wf_rd_off(r);
+      if (flags == 2 && !wf_rd_u32(r, &ds->mem)) return false;
+      if (ds->mem >= m->nmems) return wf_error_at(d->err, mat, "unknown memory %u", ds->mem);
+      if (!rd_constexpr(d, r, WF_T_I32, &ds->offset)) return false;
+    }
+    uint32_t len;
+    if (!wf_rd_u32(r, &len)) return false;
+    if (len > wf_rd_left(r)) { r->p = r->end; return wf_rd_overrun(r); }
+    ds->bytes = r->p;
+    ds->len = len;
+    r->p += len;
+  }
+  return true;
+}
+
+static bool sec_custom(dec_t *d, wf_reader_t *r, const uint8_t *sec_end) {
+  const char *name;
+  uint32_t len;
+  if (!rd_name(r, &name, &len)) return false;
+  if (r->p > sec_end) return wf_rd_overrun(r);
+  if (len == 4 && memcmp(name, "name", 4) == 0 && !d->names) {
+    d->names = r->p;
+    d->names_len = (size_t)(sec_end - r->p);
+  }
+  r->p = sec_end;
+  return true;
+}
+
+/* The "name" section's function names; any malformation drops them all. */
+static void parse_names(dec_t *d) {
+  wf_module_t *m = d->m;
+  if (!d->names || m->nfuncs == 0) return;
+  wf_error_t ignore = {0};
+  wf_reader_t r = {d->base, d->names, d->names + d->names_len, d->names + d->names_len, &ignore};
+  char **names = NULL;
+  while (r.p < r.end) {
+    uint8_t id;
+    uint32_t size;
+    if (!wf_rd_u8(&r, &id) || !rd_len(&r, &size)) goto bad;
+    wf_reader_t s = r;
+    s.end = s.file_end = r.p + size;
+    r.p += size;
+    if (id != 1) continue;
+    uint32_t n, cap;
+    if (names || !rd_count(&s, &n, 2, &cap)) goto bad;
+    names = calloc(m->nfuncs, sizeof *names);
+    if (!names) goto bad;
+    for (uint32_t i = 0; i < n; i++) {
+      uint32_t idx, len;
+      const char *str;
+      if (!wf_rd_u32(&s, &idx) || !rd_name(&s, &str, &len)) goto bad;
+      if (idx >= m->nfuncs || names[idx]) continue;
+      names[idx] = malloc((size_t)len + 1);
+      if (!names[idx]) goto bad;
+      memcpy(names[idx], str, len);
+      names[idx][len] = 0;
+    }
+    if (s.p != s.end) goto bad;
+  }
+  m->func_names = names;
+  return;
+bad:
+  if (names)
+    for (uint32_t i = 0; i < m->nfuncs; i++) free(names[i]);
+  free(names);
+}
+
+/* Section id -> position in the required order (custom sections aside). */
+static const uint8_t section_order[13] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
+
+static bool decode_sections(dec_t *d) {
+  wf_module_t *m = d->m;
+  wf_reader_t r = {d->base, d->base, d->file_end, d->file_end, d->err};
+  if (m->len < 4) return wf_error_at(d->err, m->len, "unexpected end");
+  if (memcmp(m->bytes, "\0asm", 4) != 0) return wf_error_at(d->err, 0, "magic header not detected");
+  if (m->len < 8) return wf_error_at(d->err, m->len, "unexpected end");
+  if (memcmp(m->bytes + 4, "\1\0\0\0", 4) != 0) return wf_error_at(d->err, 4, "unknown binary version");
+  r.p += 8;
+  unsigned last = 0;
+  while (r.p < r.end) {
+    size_t at = wf_rd_off(&r);
+    uint8_t id = *r.p;
+    if (id > 12) return wf_error_at(d->err, at, "malformed section id");
+    if (id != 0 && section_order[id] <= last)
+      return wf_error_at(d->err, at, "unexpected content after last section");
+    r.p++;
+    uint32_t size;
+    if (!rd_len(&r, &size)) return false;
+    /* Like the reference interpreter, entries are read from the whole
+     * input; the section's size is checked afterwards. */
+    wf_reader_t s = r;
+    const uint8_t *sec_end = r.p + size;
+    bool ok;
+    switch (id) {
+    case 0: ok = sec_custom(d, &s, sec_end); break;
+    case 1: ok = sec_type(d, &s); break;
+    case 2: ok = sec_import(d, &s); break;
+    case 3: ok = sec_function(d, &s); break;
+    case 4: ok = sec_table(d, &s); break;
+    case 5: ok = sec_memory(d, &s); break;
+    case 6: ok = sec_global(d, &s); break;
+    case 7: ok = sec_export(d, &s); break;
+    case 8: ok = sec_start(d, &s); break;
+    case 9: ok = sec_elem(d, &s); break;
+    case 10: ok = sec_code(d, &s); break;
+    case 11: ok = sec_data(d, &s); break;
+    default: ok = sec_datacount(d, &s); break;
+    }
+    if (!ok) return false;
+    if (s.p != sec_end) return wf_error_at(d->err, wf_rd_off(&s), "section size mismatch");
+    r.p = sec_end;
+    if (id != 0) last = section_order[id];
+  }
+  if (d->nfunc_defs != d->ncode)
+    return wf_error_at(d->err, m->len, "function and code section have inconsistent lengths");
+  if (m->has_datacount && !d->have_data && d->datacount != 0)
+    return wf_error_at(d->err, m->len, "data count and data section have inconsistent lengths");
+  return true;
+}
+
+/* Index spaces must exist even for a module without those sections. */
+static bool ensure_arrays(dec_t *d) {
+  wf_module_t *m = d->m;
+  if (!m->types) m->types = calloc(1, sizeof *m->types);
+  if (!m->imports) m->imports = calloc(1, sizeof *m->imports);
+  if (!m->func_type) m->func_type = calloc(1, sizeof *m->func_type);
+  if (!m->funcs) m->funcs = calloc(1, sizeof *m->funcs);
+  if (!m->tables) m->tables = calloc(1, sizeof *m->tables);
+  if (!m->mems) m->mems = calloc(1, sizeof *m->mems);
+  if (!m->globals) m->globals = calloc(1, sizeof *m->globals);
+  if (!m->exports) m->exports = calloc(1, sizeof *m->exports);
+  if (!m->elems) m->elems = calloc(1, sizeof *m->elems);
+  if (!m->datas) m->datas = calloc(1, sizeof *m->datas);
+  if (!m->types || !m->imports || !m->func_type || !m->funcs || !m->tables || !m->mems ||
+      !m->globals || !m->exports || !m->elems || !m->datas)
+    return OOM(d);
+  return true;
+}
+
+wf_module_t *wf_module_decode(const uint8_t *bytes, size_t len, wf_error_t *err) {
+  wf_error_t local_err = {0};
+  if (!err) err = &local_err;
+  if (len > UINT32_MAX) { wf_error_set(err, "module too large"); return NULL; }
+  wf_module_t *m = calloc(1, sizeof *m);
+  if (!m) { wf_error_set(err, "out of memory"); return NULL; }
+  m->bytes = malloc(len ? len : 1);
+  if (!m->bytes) { free(m); wf_error_set(err, "out of memory"); return NULL; }
+  if (len) memcpy(m->bytes, bytes, len);
+  m->len = len;
+  dec_t d = {.m = m, .err = err, .base = m->bytes, .file_end = m->bytes + len};
+  d.nest = malloc(WF_MAX_NESTING + 1);
+  bool ok = d.nest ? true : wf_error_set(err, "out of memory");
+  ok = ok && decode_sections(&d) && ensure_arrays(&d);
+  if (ok && m->nmems > 1) ok = wf_error_set(err, "multiple memories");
+  if (ok) {
+    wf_valctx_t vc = {d.declared, d.datacount};
+    if (d.declared_n < m->nfuncs) vc.declared = NULL;
+    for (uint32_t i = 0; ok && i < m->nfuncs - m->nfunc_imports; i++)
+      ok = wf_validate_func(m, &vc, &m->funcs[i], err);
+  }
+  if (ok) parse_names(&d);
+  free(d.declared);
+  free(d.nest);
+  if (!ok) {
+    if (!err->failed) wf_error_set(err, "invalid module");
+    wf_module_free(m);
+    return NULL;
+  }
+  return m;
+}
+
+void wf_module_free(wf_module_t *m) {
+  if (!m) return;
+  for (uint32_t i = 0; i < m->ntypes; i++) {
+    free(m->types[i].params);
+    free(m->types[i].results);
+  }
+  free(m->types);
+  free(m->imports);
+  free(m->func_type);
+  if (m->funcs)
+    for (uint32_t i = 0; i < m->nfuncs - m->nfunc_imports; i++) free(m->funcs[i].local_types);
+  free(m->funcs);
+  free(m->tables);
+  free(m->mems);
+  free(m->globals);
+  free(m->exports);
+  if (m->elems)
+    for (uint32_t i = 0; i < m->nelems; i++) free(m->elems[i].items);
+  free(m->elems);
+  free(m->datas);
+  if (m->func_names)
+    for (uint32_t i = 0; i < m->nfuncs; i++) free(m->func_names[i]);
+  free(m->func_names);
+  free(m->bytes);
+  free(m);
+}

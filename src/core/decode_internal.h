@@ -1,0 +1,113 @@
+/* Private interface between the binary decoder (decode.c) and the validator
+ * (validate.c): a bounded byte reader with the reference interpreter's error
+ * wording, and the validator entry points. */
+#ifndef WF_CORE_DECODE_INTERNAL_H
+#define WF_CORE_DECODE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "module.h"
+#include "../util/leb128.h"
+
+/* Greatest operand stack height a function may reach (values); protects the
+ * validator and the translator from bodies built to exhaust memory. */
+#define WF_MAX_OPERAND_STACK 1000000u
+/* Declared locals summed over all functions of a module: each function may
+ * declare WF_MAX_LOCALS in a few bytes, so this bounds the decoder's memory. */
+#define WF_MAX_TOTAL_LOCALS (1u << 26)
+
+/* A cursor over [p, end) inside the module [base, file_end). `end` is the end
+ * of the current section or function body. */
+typedef struct {
+  const uint8_t *base, *p, *end, *file_end;
+  wf_error_t *err;
+} wf_reader_t;
+
+static inline size_t wf_rd_off(const wf_reader_t *r) { return (size_t)(r->p - r->base); }
+static inline size_t wf_rd_left(const wf_reader_t *r) { return (size_t)(r->end - r->p); }
+
+/* Reading past `end`: at the end of the file the reference interpreter says
+ * "unexpected end"; inside the file, the section's size was wrong. */
+static inline bool wf_rd_overrun(wf_reader_t *r) {
+  if (r->end == r->file_end)
+    wf_error_at(r->err, (size_t)(r->end - r->base), "unexpected end of section or function");
+  else
+    wf_error_at(r->err, (size_t)(r->end - r->base), "section size mismatch");
+  return false;
+}
+
+static inline bool wf_rd_u8(wf_reader_t *r, uint8_t *out) {
+  if (r->p >= r->end) return wf_rd_overrun(r);
+  *out = *r->p++;
+  return true;
+}
+
+static inline bool wf_rd_leb_fail(wf_reader_t *r, wf_leb_status_t st) {
+  if (st == WF_LEB_EOF) return wf_rd_overrun(r);
+  if (st == WF_LEB_TOO_LONG) wf_error_at(r->err, wf_rd_off(r), "integer representation too long");
+  else wf_error_at(r->err, wf_rd_off(r), "integer too large");
+  return false;
+}
+
+static inline bool wf_rd_u32(wf_reader_t *r, uint32_t *out) {
+  if (r->p < r->end && !(*r->p & 0x80)) { *out = *r->p++; return true; }
+  uint64_t v;
+  wf_leb_status_t st = wf_leb_read_u(&r->p, r->end, 32, &v);
+  if (st != WF_LEB_OK) return wf_rd_leb_fail(r, st);
+  *out = (uint32_t)v;
+  return true;
+}
+
+static inline bool wf_rd_s32(wf_reader_t *r, int32_t *out) {
+  int64_t v;
+  wf_leb_status_t st = wf_leb_read_s(&r->p, r->end, 32, &v);
+  if (st != WF_LEB_OK) return wf_rd_leb_fail(r, st);
+  *out = (int32_t)v;
+  return true;
+}
+
+static inline bool wf_rd_s33(wf_reader_t *r, int64_t *out) {
+  wf_leb_status_t st = wf_leb_read_s(&r->p, r->end, 33, out);
+  if (st != WF_LEB_OK) return wf_rd_leb_fail(r, st);
+  return true;
+}
+
+static inline bool wf_rd_s64(wf_reader_t *r, int64_t *out) {
+  wf_leb_status_t st = wf_leb_read_s(&r->p, r->end, 64, out);
+  if (st != WF_LEB_OK) return wf_rd_leb_fail(r, st);
+  return true;
+}
+
+static inline bool wf_rd_fixed(wf_reader_t *r, unsigned n, uint64_t *out) {
+  if (wf_rd_left(r) < n) { r->p = r->end; return wf_rd_overrun(r); }
+  uint64_t v = 0;
+  for (unsigned i = 0; i < n; i++) v |= (uint64_t)r->p[i] << (8 * i);
+  r->p += n;
+  *out = v;
+  return true;
+}
+
+static inline bool wf_is_numtype(uint8_t t) {
+  return t == WF_T_I32 || t == WF_T_I64 || t == WF_T_F32 || t == WF_T_F64;
+}
+static inline bool wf_is_reftype(uint8_t t) { return t == WF_T_FUNCREF || t == WF_T_EXTERNREF; }
+
+/* Read a value type; rejects v128 with a clear message. */
+bool wf_rd_valtype(wf_reader_t *r, uint8_t *out);
+/* Read a reference type byte. */
+bool wf_rd_reftype(wf_reader_t *r, uint8_t *out);
+
+/* Facts the body validator needs beyond the module itself. */
+typedef struct {
+  const uint8_t *declared;   /* nfuncs flags: function may be ref.func'd */
+  uint32_t datacount;        /* valid when m->has_datacount */
+} wf_valctx_t;
+
+/* Validate one defined function's body (f->code .. f->code + f->code_len),
+ * filling f->max_stack / f->max_depth. */
+bool wf_validate_func(const wf_module_t *m, const wf_valctx_t *vc, wf_func_t *f,
+                      wf_error_t *err);
+
+#endif

@@ -1,0 +1,330 @@
+/* Validator: function bodies (operand/control stacks, polymorphic stack,
+ * indices, memories, tables, references) and module-level rules. Modules are
+ * assembled by a tiny builder around one function body under test. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "test.h"
+#include "core/module.h"
+
+typedef struct { uint8_t *b; size_t n, cap; } mb_t;
+
+static void put(mb_t *m, const void *p, size_t n) {
+  if (m->n + n > m->cap) {
+    m->cap = (m->n + n) * 2 + 64;
+    m->b = realloc(m->b, m->cap);
+  }
+  memcpy(m->b + m->n, p, n);
+  m->n += n;
+}
+static void put1(mb_t *m, uint8_t v) { put(m, &v, 1); }
+static void leb(mb_t *m, uint32_t v) {
+  do {
+    uint8_t b = v & 0x7F;
+    v >>= 7;
+    put1(m, b | (v ? 0x80 : 0));
+  } while (v);
+}
+static void sec(mb_t *m, uint8_t id, const mb_t *body) {
+  put1(m, id);
+  leb(m, (uint32_t)body->n);
+  put(m, body->b, body->n);
+}
+
+static uint8_t vt(char c) {
+  switch (c) {
+  case 'i': return 0x7F;
+  case 'l': return 0x7E;
+  case 'f': return 0x7D;
+  case 'd': return 0x7C;
+  case 'r': return 0x70;
+  default: return 0x6F;
+  }
+}
+
+typedef struct {
+  const char *params, *results;  /* type of the function under test */
+  bool mem, tables, globals, declare, data, datacount;
+} opts_t;
+
+/* Function 0: type 0 = (params)->(results), the body under test (`code` is
+ * local declarations + instructions + end). Function 1: type 1 = []->[i32].
+ * Options add a memory, tables (0: funcref, 1: externref), globals (0: mut
+ * i32, 1: immutable i64), a declarative elem naming function 1, one passive
+ * data segment, and the data count section. */
+static wf_module_t *build(const opts_t *o, const uint8_t *code, size_t n, wf_error_t *e) {
+  mb_t m = {0}, s = {0};
+  put(&m, "\0asm\1\0\0\0", 8);
+  leb(&s, 2);
+  put1(&s, 0x60);
+  leb(&s, (uint32_t)strlen(o->params));
+  for (const char *c = o->params; *c; c++) put1(&s, vt(*c));
+  leb(&s, (uint32_t)strlen(o->results));
+  for (const char *c = o->results; *c; c++) put1(&s, vt(*c));
+  put(&s, "\x60\x00\x01\x7F", 4);
+  sec(&m, 1, &s); s.n = 0;
+  put(&s, "\x02\x00\x01", 3);
+  sec(&m, 3, &s); s.n = 0;
+  if (o->tables) { put(&s, "\x02\x70\x00\x01\x6F\x00\x01", 7); sec(&m, 4, &s); s.n = 0; }
+  if (o->mem) { put(&s, "\x01\x00\x01", 3); sec(&m, 5, &s); s.n = 0; }
+  if (o->globals) {
+    put(&s, "\x02\x7F\x01\x41\x00\x0B\x7E\x00\x42\x00\x0B", 11);
+    sec(&m, 6, &s); s.n = 0;
+  }
+  if (o->declare) { put(&s, "\x01\x03\x00\x01\x01", 5); sec(&m, 9, &s); s.n = 0; }
+  if (o->datacount) { put1(&s, 1); sec(&m, 12, &s); s.n = 0; }
+  leb(&s, 2);
+  leb(&s, (uint32_t)n);
+  put(&s, code, n);
+  put(&s, "\x04\x00\x41\x00\x0B", 5);
+  sec(&m, 10, &s); s.n = 0;
+  if (o->data) { put(&s, "\x01\x01\x01\x7A", 4); sec(&m, 11, &s); s.n = 0; }
+  wf_error_clear(e);
+  wf_module_t *mod = wf_module_decode(m.b, m.n, e);
+  free(m.b);
+  free(s.b);
+  return mod;
+}
+
+static int body_ok(const opts_t *o, const uint8_t *code, size_t n) {
+  wf_error_t e;
+  wf_module_t *m = build(o, code, n, &e);
+  if (!m) { fprintf(stderr, "  rejected: %s\n", e.msg); return 0; }
+  wf_module_free(m);
+  return 1;
+}
+
+static int body_fails(const opts_t *o, const uint8_t *code, size_t n, const char *want) {
+  wf_error_t e;
+  wf_module_t *m = build(o, code, n, &e);
+  if (m) { wf_module_free(m); fprintf(stderr, "  accepted, wanted '%s'\n", want); return 0; }
+  if (strncmp(e.msg, want, strlen(want)) != 0) {
+    fprintf(stderr, "  got '%s', wanted '%s'\n", e.msg, want);
+    return 0;
+  }
+  return 1;
+}
+
+#define OK(o, ...) do { const uint8_t c_[] = {__VA_ARGS__}; CHECK(body_ok(o, c_, sizeof c_)); } while (0)
+#define BAD(o, want, ...) do { const uint8_t c_[] = {__VA_ARGS__}; CHECK(body_fails(o, c_, sizeof c_, want)); } while (0)
+
+static const opts_t V = {.params = "", .results = ""};
+static const opts_t I = {.params = "", .results = "i"};
+static const opts_t II_I = {.params = "ii", .results = "i"};
+
+WF_TEST(validate_numeric) {
+  OK(&II_I, 0x00, 0x20, 0x00, 0x20, 0x01, 0x6A, 0x0B);
+  BAD(&II_I, "type mismatch", 0x00, 0x20, 0x00, 0x20, 0x01, 0x7C, 0x0B);  /* i64.add */
+  BAD(&I, "type mismatch", 0x00, 0x0B);                                    /* no result */
+  BAD(&V, "type mismatch", 0x00, 0x41, 0x01, 0x0B);                        /* extra value */
+  BAD(&I, "type mismatch", 0x00, 0x42, 0x01, 0x0B);                        /* i64 for i32 */
+  OK(&I, 0x00, 0x41, 0x7F, 0x45, 0x0B);                                    /* i32.eqz */
+  OK(&I, 0x00, 0x43, 0x00, 0x00, 0x80, 0x3F, 0xFC, 0x00, 0x0B);            /* trunc_sat */
+  OK(&I, 0x00, 0x41, 0x01, 0xC0, 0x0B);                                    /* extend8_s */
+  static const opts_t II = {.params = "", .results = "ii"};
+  OK(&II, 0x00, 0x41, 0x01, 0x41, 0x02, 0x0B);             /* multi-value */
+  BAD(&V, "illegal opcode 06", 0x00, 0x06, 0x0B);
+  BAD(&V, "illegal opcode fc 18", 0x00, 0xFC, 0x12, 0x0B);
+}
+
+WF_TEST(validate_locals) {
+  OK(&I, 0x01, 0x02, 0x7E, 0x20, 0x01, 0xA7, 0x0B);      /* local 1 is i64 */
+  BAD(&I, "unknown local 2", 0x01, 0x02, 0x7E, 0x20, 0x02, 0x0B);
+  BAD(&II_I, "type mismatch", 0x00, 0x42, 0x00, 0x21, 0x00, 0x41, 0x00, 0x0B);
+  OK(&II_I, 0x00, 0x41, 0x05, 0x22, 0x01, 0x0B);         /* local.tee */
+}
+
+WF_TEST(validate_unreachable_is_polymorphic) {
+  OK(&I, 0x00, 0x00, 0x6A, 0x0B);                       /* unreachable i32.add */
+  OK(&I, 0x00, 0x00, 0x1B, 0x0B);                       /* unreachable select */
+  OK(&I, 0x00, 0x41, 0x01, 0x0F, 0x1A, 0x1A, 0x0B);     /* return, drops */
+  BAD(&I, "type mismatch", 0x00, 0x00, 0x42, 0x00, 0x6A, 0x0B);
+  OK(&I, 0x00, 0x02, 0x40, 0x0C, 0x00, 0x6A, 0x1A, 0x0B, 0x41, 0x00, 0x0B);
+  BAD(&V, "type mismatch", 0x00, 0x00, 0x41, 0x00, 0x0B);  /* value left after unreachable */
+}
+
+WF_TEST(validate_blocks) {
+  /* block (result i32) i32.const 1 end */
+  OK(&I, 0x00, 0x02, 0x7F, 0x41, 0x01, 0x0B, 0x0B);
+  /* if (result i32) without else */
+  BAD(&I, "type mismatch", 0x00, 0x41, 0x01, 0x04, 0x7F, 0x41, 0x01, 0x0B, 0x0B);
+  /* if (result i32) 1 else 2 end */
+  OK(&I, 0x00, 0x41, 0x01, 0x04, 0x7F, 0x41, 0x01, 0x05, 0x41, 0x02, 0x0B, 0x0B);
+  /* block type by index: type 1 = []->[i32] */
+  OK(&I, 0x00, 0x02, 0x01, 0x41, 0x01, 0x0B, 0x0B);
+  BAD(&I, "unknown type", 0x00, 0x02, 0x09, 0x41, 0x01, 0x0B, 0x0B);
+  /* loop label takes the params: br 0 in loop with [] params */
+  OK(&V, 0x00, 0x03, 0x40, 0x0C, 0x00, 0x0B, 0x0B);
+  BAD(&V, "unknown label", 0x00, 0x0C, 0x01, 0x0B);
+  BAD(&V, "END opcode expected", 0x00, 0x05, 0x0B);
+  BAD(&V, "END opcode expected", 0x00, 0x02, 0x40, 0x05, 0x0B, 0x0B);
+  BAD(&V, "section size mismatch", 0x00, 0x0B, 0x01);
+  /* br_if keeps the label values */
+  OK(&I, 0x00, 0x02, 0x7F, 0x41, 0x01, 0x41, 0x00, 0x0D, 0x00, 0x0B, 0x0B);
+}
+
+WF_TEST(validate_br_table) {
+  /* block (result i32) (block (result i32) i32.const 1 i32.const 0 br_table 0 1 1) end */
+  OK(&I, 0x00, 0x02, 0x7F, 0x02, 0x7F, 0x41, 0x01, 0x41, 0x00, 0x0E, 0x01, 0x00, 0x01,
+     0x0B, 0x0B, 0x0B);
+  /* labels of different arity: block [] and block (result i32) */
+  BAD(&V, "type mismatch", 0x00, 0x02, 0x40, 0x02, 0x7F, 0x41, 0x01, 0x41, 0x00, 0x0E,
+      0x01, 0x01, 0x00, 0x0B, 0x1A, 0x0B, 0x0B);
+  BAD(&V, "unknown label", 0x00, 0x41, 0x00, 0x0E, 0x01, 0x05, 0x00, 0x0B);
+}
+
+WF_TEST(validate_calls_and_globals) {
+  OK(&I, 0x00, 0x10, 0x01, 0x0B);                        /* call 1: []->[i32] */
+  BAD(&I, "unknown function", 0x00, 0x10, 0x02, 0x0B);
+  opts_t g = {.params = "", .results = "l", .globals = true};
+  OK(&g, 0x00, 0x41, 0x01, 0x24, 0x00, 0x23, 0x01, 0x0B);
+  BAD(&g, "global is immutable", 0x00, 0x42, 0x01, 0x24, 0x01, 0x23, 0x01, 0x0B);
+  BAD(&g, "unknown global", 0x00, 0x23, 0x02, 0x0B);
+  opts_t t = {.params = "", .results = "i", .tables = true};
+  OK(&t, 0x00, 0x41, 0x00, 0x11, 0x01, 0x00, 0x0B);      /* call_indirect type 1 table 0 */
+  BAD(&t, "type mismatch", 0x00, 0x41, 0x00, 0x11, 0x01, 0x01, 0x0B);
+  BAD(&t, "unknown table", 0x00, 0x41, 0x00, 0x11, 0x01, 0x02, 0x0B);
+  BAD(&I, "unknown table", 0x00, 0x41, 0x00, 0x11, 0x01, 0x00, 0x0B);
+}
+
+WF_TEST(validate_memory) {
+  opts_t m = {.params = "", .results = "i", .mem = true};
+  OK(&m, 0x00, 0x41, 0x00, 0x28, 0x02, 0x00, 0x0B);
+  BAD(&I, "unknown memory 0", 0x00, 0x41, 0x00, 0x28, 0x02, 0x00, 0x0B);
+  BAD(&m, "alignment must not be larger than natural", 0x00, 0x41, 0x00, 0x28, 0x03, 0x00, 0x0B);
+  BAD(&m, "malformed memop flags", 0x00, 0x41, 0x00, 0x28, 0x20, 0x00, 0x0B);
+  OK(&m, 0x00, 0x41, 0x00, 0x31, 0x00, 0x10, 0xA7, 0x0B); /* i64.load8_u align 0 */
+  BAD(&m, "alignment must not be larger than natural", 0x00, 0x41, 0x00, 0x2D, 0x01, 0x00, 0x0B);
+  OK(&m, 0x00, 0x3F, 0x00, 0x0B);                         /* memory.size */
+  BAD(&m, "zero byte expected", 0x00, 0x3F, 0x01, 0x0B);
+  BAD(&I, "unknown memory", 0x00, 0x41, 0x00, 0x40, 0x00, 0x0B);
+  opts_t v = {.params = "", .results = "", .mem = true};
+  OK(&v, 0x00, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0xFC, 0x0B, 0x00, 0x0B);       /* fill */
+  OK(&v, 0x00, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0xFC, 0x0A, 0x00, 0x00, 0x0B); /* copy */
+  BAD(&v, "type mismatch", 0x00, 0x41, 0x00, 0x41, 0x00, 0xFC, 0x0B, 0x00, 0x0B);
+}
+
+WF_TEST(validate_bulk_data) {
+  opts_t dc = {.params = "", .results = "", .mem = true, .data = true, .datacount = true};
+  OK(&dc, 0x00, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0xFC, 0x08, 0x00, 0x00, 0xFC, 0x09, 0x00, 0x0B);
+  BAD(&dc, "unknown data segment", 0x00, 0xFC, 0x09, 0x01, 0x0B);
+  opts_t nodc = {.params = "", .results = "", .mem = true, .data = true};
+  BAD(&nodc, "data count section required", 0x00, 0xFC, 0x09, 0x00, 0x0B);
+  BAD(&nodc, "data count section required",
+      0x00, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0xFC, 0x08, 0x00, 0x00, 0x0B);
+  opts_t nomem = {.params = "", .results = "", .data = true, .datacount = true};
+  BAD(&nomem, "unknown memory 0",
+      0x00, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0xFC, 0x08, 0x00, 0x00, 0x0B);
+}
+
+WF_TEST(validate_references_and_tables) {
+  opts_t r = {.params = "", .results = "r", .declare = true};
+  OK(&r, 0x00, 0xD2, 0x01, 0x0B);
+  opts_t r2 = {.params = "", .results = "r"};
+  BAD(&r2, "undeclared function reference", 0x00, 0xD2, 0x01, 0x0B);
+  OK(&I, 0x00, 0xD0, 0x6F, 0xD1, 0x0B);                   /* ref.null extern; is_null */
+  BAD(&I, "type mismatch", 0x00, 0x41, 0x00, 0xD1, 0x0B);
+  opts_t x = {.params = "xx", .results = "x"};
+  /* select needs a type for references */
+  BAD(&x, "type mismatch", 0x00, 0x20, 0x00, 0x20, 0x01, 0x41, 0x00, 0x1B, 0x0B);
+  OK(&x, 0x00, 0x20, 0x00, 0x20, 0x01, 0x41, 0x00, 0x1C, 0x01, 0x6F, 0x0B);
+  BAD(&x, "invalid result arity", 0x00, 0x20, 0x00, 0x20, 0x01, 0x41, 0x00, 0x1C, 0x02,
+      0x6F, 0x6F, 0x0B);
+  opts_t t = {.params = "", .results = "", .tables = true};
+  OK(&t, 0x00, 0x41, 0x00, 0x41, 0x00, 0x25, 0x01, 0x26, 0x01, 0x0B); /* get/set externref */
+  BAD(&t, "type mismatch", 0x00, 0x41, 0x00, 0x41, 0x00, 0x25, 0x00, 0x26, 0x01, 0x0B);
+  OK(&t, 0x00, 0xD0, 0x70, 0x41, 0x01, 0xFC, 0x0F, 0x00, 0x1A, 0xFC, 0x10, 0x01, 0x1A, 0x0B);
+  BAD(&t, "type mismatch", 0x00, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0xFC, 0x0E, 0x00, 0x01, 0x0B);
+  BAD(&t, "unknown elem segment", 0x00, 0xFC, 0x0D, 0x00, 0x0B);
+  opts_t te = {.params = "", .results = "", .tables = true, .declare = true};
+  OK(&te, 0x00, 0xFC, 0x0D, 0x00, 0x0B);                   /* elem.drop 0 */
+  OK(&te, 0x00, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0xFC, 0x0C, 0x00, 0x00, 0x0B);
+  BAD(&te, "type mismatch", 0x00, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0xFC, 0x0C, 0x00, 0x01, 0x0B);
+  BAD(&V, "unknown table 0", 0x00, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0xFC, 0x0C, 0x00, 0x00, 0x0B);
+}
+
+WF_TEST(validate_stack_and_depth_figures) {
+  wf_error_t e;
+  /* block block (i32.const x3) drop drop drop end end: stack 3, depth 3 */
+  const uint8_t c[] = {0x00, 0x02, 0x40, 0x02, 0x40, 0x41, 0x01, 0x41, 0x02, 0x41, 0x03,
+                       0x1A, 0x1A, 0x1A, 0x0B, 0x0B, 0x0B};
+  wf_module_t *m = build(&V, c, sizeof c, &e);
+  CHECK(m != NULL);
+  CHECK_EQ(m->funcs[0].max_stack, 3);
+  CHECK_EQ(m->funcs[0].max_depth, 3);
+  CHECK_EQ(m->funcs[1].max_stack, 1);
+  CHECK_EQ(m->funcs[1].max_depth, 1);
+  wf_module_free(m);
+}
+
+static int nested(uint32_t depth, wf_error_t *e) {
+  size_t n = 2 + 3 * (size_t)depth;
+  uint8_t *c = malloc(n);
+  c[0] = 0x00;
+  for (uint32_t i = 0; i < depth; i++) { c[1 + 2 * i] = 0x02; c[2 + 2 * i] = 0x40; }
+  memset(c + 1 + 2 * (size_t)depth, 0x0B, depth + 1);
+  wf_module_t *m = build(&V, c, n, e);
+  free(c);
+  int ok = m != NULL;
+  if (m && m->funcs[0].max_depth != depth + 1) ok = 0;
+  wf_module_free(m);
+  return ok;
+}
+
+WF_TEST(validate_nesting_limit) {
+  wf_error_t e;
+  CHECK(nested(WF_MAX_NESTING, &e));
+  CHECK(!nested(WF_MAX_NESTING + 1, &e));
+  CHECK(strstr(e.msg, "nested") != NULL);
+}
+
+WF_TEST(validate_simd_rejected) {
+  wf_error_t e;
+  const uint8_t c[] = {0x00, 0x02, 0x7B, 0x0B, 0x0B};
+  CHECK(build(&V, c, sizeof c, &e) == NULL);
+  CHECK(strstr(e.msg, "SIMD") != NULL);
+  const uint8_t l[] = {0x01, 0x01, 0x7B, 0x0B};
+  CHECK(build(&V, l, sizeof l, &e) == NULL);
+  CHECK(strstr(e.msg, "SIMD") != NULL);
+}
+
+#define HDR 0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00
+
+static int module_fails(const uint8_t *b, size_t n, const char *want) {
+  wf_error_t e = {0};
+  wf_module_t *m = wf_module_decode(b, n, &e);
+  if (m) { wf_module_free(m); fprintf(stderr, "  accepted, wanted '%s'\n", want); return 0; }
+  if (strncmp(e.msg, want, strlen(want)) != 0) {
+    fprintf(stderr, "  got '%s', wanted '%s'\n", e.msg, want);
+    return 0;
+  }
+  return 1;
+}
+#define MBAD(want, ...) do { const uint8_t b_[] = {HDR, __VA_ARGS__}; CHECK(module_fails(b_, sizeof b_, want)); } while (0)
+
+WF_TEST(validate_module_rules) {
+  /* start function must be []->[] */
+  MBAD("start function", 0x01, 0x05, 0x01, 0x60, 0x01, 0x7F, 0x00, 0x03, 0x02, 0x01, 0x00,
+       0x08, 0x01, 0x00, 0x0A, 0x04, 0x01, 0x02, 0x00, 0x0B);
+  MBAD("unknown function", 0x08, 0x01, 0x00);
+  MBAD("duplicate export name", 0x05, 0x03, 0x01, 0x00, 0x01,
+       0x07, 0x09, 0x02, 0x01, 'a', 0x02, 0x00, 0x01, 'a', 0x02, 0x00);
+  MBAD("unknown memory", 0x07, 0x05, 0x01, 0x01, 'a', 0x02, 0x00);
+  MBAD("multiple memories", 0x05, 0x05, 0x02, 0x00, 0x01, 0x00, 0x01);
+  MBAD("memory size must be at most 65536 pages (4GiB)", 0x05, 0x05, 0x01, 0x00, 0x81, 0x80, 0x04);
+  MBAD("size minimum must not be greater than maximum", 0x05, 0x04, 0x01, 0x01, 0x02, 0x01);
+  MBAD("size minimum must not be greater than maximum", 0x04, 0x05, 0x01, 0x70, 0x01, 0x02, 0x01);
+  /* globals: constant expressions */
+  MBAD("constant expression required", 0x06, 0x07, 0x01, 0x7F, 0x00, 0x41, 0x00, 0x45, 0x0B);
+  MBAD("type mismatch", 0x06, 0x06, 0x01, 0x7F, 0x00, 0x42, 0x00, 0x0B);
+  MBAD("type mismatch", 0x06, 0x04, 0x01, 0x7F, 0x00, 0x0B);
+  MBAD("unknown global", 0x06, 0x06, 0x01, 0x7F, 0x00, 0x23, 0x00, 0x0B);
+  /* global.get of a mutable import in a constant expression */
+  MBAD("constant expression required", 0x02, 0x08, 0x01, 0x01, 'm', 0x01, 'g', 0x03, 0x7F, 0x01,
+       0x06, 0x06, 0x01, 0x7F, 0x00, 0x23, 0x00, 0x0B);
+  /* active elem into an externref table */
+  MBAD("type mismatch", 0x04, 0x04, 0x01, 0x6F, 0x00, 0x01, 0x09, 0x06, 0x01, 0x00, 0x41, 0x00,
+       0x0B, 0x00);
+  MBAD("unknown table", 0x09, 0x06, 0x01, 0x00, 0x41, 0x00, 0x0B, 0x00);
+  MBAD("unknown memory", 0x0B, 0x06, 0x01, 0x00, 0x41, 0x00, 0x0B, 0x00);
+}
