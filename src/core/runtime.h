@@ -227,4 +227,13 @@ extern _Thread_local wf_fault_ctx_t *wf_fault_current;
 void wf_signals_init(void);                            /* idempotent, thread-safe */
 wf_meminst_t *wf_store_memories(wf_store_t *s);        /* head of the store's list */
 
+/* ---- runtime-internal helpers (store.c, memory.c; used by instance.c, table.c) ---- */
+
+/* Give an object to the store: free_fn(obj) runs when the store is freed, in
+ * reverse order of adoption. Returns 0 on OOM (then obj is NOT owned). */
+int wf_store_adopt(wf_store_t *s, void *obj, void (*free_fn)(void *));
+/* Link a new memory into the store's list (the store unmaps it when freed). */
+void wf_store_add_memory(wf_store_t *s, wf_meminst_t *m);
+void wf_memory_free(wf_meminst_t *m);                  /* memory.c: unmap + free */
+
 #endif

@@ -1,0 +1,132 @@
+/* Public API: engines, the version string, and core modules. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+const char *weft_version(void) { return "0.1.0"; }
+
+weft_engine_t *weft_engine_new(void) { return calloc(1, sizeof(weft_engine_t)); }
+
+void weft_engine_free(weft_engine_t *engine) { free(engine); }
+
+weft_status_t weft_module_new(weft_engine_t *engine, const uint8_t *bytes, size_t len,
+                              weft_module_t **out, weft_error_t *err) {
+  (void)engine;
+  *out = NULL;
+  if (!bytes && len) {
+    wf_api_err(err, WEFT_ERR_ARG, "no module bytes");
+    return WEFT_ERR_ARG;
+  }
+  weft_module_t *mod = calloc(1, sizeof *mod);
+  if (!mod) {
+    wf_api_err(err, WEFT_ERR_NOMEM, "out of memory");
+    return WEFT_ERR_NOMEM;
+  }
+  static const uint8_t empty[1] = {0};
+  wf_error_t e;
+  wf_error_clear(&e);
+  mod->m = wf_module_decode(bytes ? bytes : empty, len, &e);
+  if (!mod->m) {
+    free(mod);
+    wf_api_err(err, WEFT_ERR_INVALID, "%s", e.failed ? e.msg : "invalid module");
+    if (err) err->offset = e.failed && e.has_offset ? (int64_t)e.offset : -1;
+    return WEFT_ERR_INVALID;
+  }
+  atomic_init(&mod->refs, 1);
+  *out = mod;
+  wf_api_ok(err);
+  return WEFT_OK;
+}
+
+weft_status_t weft_module_from_file(weft_engine_t *engine, const char *path, weft_module_t **out,
+                                    weft_error_t *err) {
+  *out = NULL;
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    wf_api_err(err, WEFT_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    return WEFT_ERR_IO;
+  }
+  size_t cap = 1 << 16, len = 0;
+  uint8_t *buf = malloc(cap);
+  while (buf) {
+    if (len == cap) {
+      uint8_t *n = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+      if (!n) {
+        free(buf);
+        buf = NULL;
+        break;
+      }
+      buf = n;
+      cap *= 2;
+    }
+    size_t r = fread(buf + len, 1, cap - len, f);
+    len += r;
+    if (r == 0) break;
+  }
+  int bad = ferror(f);
+  int saved = errno;
+  fclose(f);
+  if (!buf) {
+    wf_api_err(err, WEFT_ERR_NOMEM, "out of memory reading %s", path);
+    return WEFT_ERR_NOMEM;
+  }
+  if (bad) {
+    free(buf);
+    wf_api_err(err, WEFT_ERR_IO, "cannot read %s: %s", path, strerror(saved));
+    return WEFT_ERR_IO;
+  }
+  weft_status_t st = weft_module_new(engine, buf, len, out, err);
+  free(buf);
+  return st;
+}
+
+void wf_api_module_ref(weft_module_t *m) { atomic_fetch_add(&m->refs, 1); }
+
+void weft_module_free(weft_module_t *module) {
+  if (!module) return;
+  if (atomic_fetch_sub(&module->refs, 1) == 1) {
+    wf_module_free(module->m);
+    free(module);
+  }
+}
+
+size_t weft_module_import_count(const weft_module_t *module) { return module->m->nimports; }
+
+void weft_module_import(const weft_module_t *module, size_t i, const char **mod, size_t *mod_len,
+                        const char **name, size_t *name_len, weft_extern_kind_t *kind) {
+  const wf_module_t *m = module->m;
+  if (i >= m->nimports) {
+    if (mod) *mod = "";
+    if (mod_len) *mod_len = 0;
+    if (name) *name = "";
+    if (name_len) *name_len = 0;
+    if (kind) *kind = WEFT_EXTERN_FUNC;
+    return;
+  }
+  const wf_import_t *im = &m->imports[i];
+  if (mod) *mod = im->module;
+  if (mod_len) *mod_len = im->module_len;
+  if (name) *name = im->name;
+  if (name_len) *name_len = im->name_len;
+  if (kind) *kind = (weft_extern_kind_t)im->kind;
+}
+
+size_t weft_module_export_count(const weft_module_t *module) { return module->m->nexports; }
+
+void weft_module_export(const weft_module_t *module, size_t i, const char **name,
+                        size_t *name_len, weft_extern_kind_t *kind) {
+  const wf_module_t *m = module->m;
+  if (i >= m->nexports) {
+    if (name) *name = "";
+    if (name_len) *name_len = 0;
+    if (kind) *kind = WEFT_EXTERN_FUNC;
+    return;
+  }
+  const wf_export_t *e = &m->exports[i];
+  if (name) *name = e->name;
+  if (name_len) *name_len = e->name_len;
+  if (kind) *kind = (weft_extern_kind_t)e->kind;
+}
