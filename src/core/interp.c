@@ -1,0 +1,783 @@
+/* The interpreter: direct-threaded dispatch (computed goto) over the
+ * internal code of interp.h, with the hot state (ip, frame pointer, memory
+ * base) in locals. Calls between wasm functions push a frame record on the
+ * exec's own frame stack and stay in the dispatch loop; only host functions
+ * (and host->wasm re-entry) use the C stack, and that nesting is bounded.
+ *
+ * Loads and stores are not bounds-checked: every address base + u32 + u32
+ * lies inside the memory's reservation, and a fault on its guard pages is
+ * turned into a trap by trap.c through the fault context pushed here. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "fpu.h"
+#include "interp.h"
+
+#define WF_STACK_BYTES   ((size_t)64 << 20)   /* value stack per exec */
+#define WF_MAX_FRAMES    100000u
+#define WF_MAX_NEST      200u                 /* host -> wasm re-entry depth */
+
+typedef struct wf_xframe {
+  const wf_cell_t *ret_ip;   /* where this frame resumes when its callee returns */
+  char *fp;
+  wf_instance_t *inst;
+  uint8_t *mb;
+  wf_funcinst_t *fn;
+} wf_xframe_t;
+
+struct wf_exec {
+  wf_store_t *store;
+  char *stack, *stack_end;
+  wf_xframe_t *frames, *frames_end;
+  wf_xframe_t *cf;           /* innermost active frame, NULL when idle */
+  char *sp;                  /* where a nested invocation's frames start */
+  uint32_t nest;
+  wf_trap_t trap;
+};
+
+static void fill_backtrace(wf_exec_t *ex, wf_xframe_t *cf, wf_xframe_t *entry) {
+  uint32_t n = 0;
+  for (wf_xframe_t *x = cf; x && x >= entry && n < WF_BACKTRACE_MAX; x--) {
+    wf_funcinst_t *f = x->fn;
+    ex->trap.frames[n].module = f && f->inst ? f->inst->module : NULL;
+    ex->trap.frames[n].func_idx = f ? f->func_idx : 0;
+    ex->trap.frames[n].offset = 0;
+    n++;
+  }
+  ex->trap.nframes = n;
+}
+
+static void set_trap(wf_exec_t *ex, wf_trapcode_t code, const char *msg) {
+  ex->trap.code = code;
+  const char *m = msg && msg[0] ? msg : wf_trap_message(code);
+  size_t len = strlen(m);
+  if (len >= sizeof ex->trap.msg) len = sizeof ex->trap.msg - 1;
+  memmove(ex->trap.msg, m, len);
+  ex->trap.msg[len] = 0;
+}
+
+static wf_code_t *get_code(wf_funcinst_t *f) {
+  wf_instance_t *ci = f->inst;
+  uint32_t di = f->func_idx - ci->module->nfunc_imports;
+  wf_code_t *c = ci->code[di];
+  if (!c) {
+    c = wf_translate(ci, di);
+    ci->code[di] = c;
+  }
+  return c;
+}
+
+static uint8_t *mem_base(wf_instance_t *inst) { return inst->mem0 ? inst->mem0->base : NULL; }
+
+/* A new frame: zero the declared locals, copy in the constants. */
+static inline void frame_init(const wf_code_t *c, char *fp) {
+  uint64_t *l = (uint64_t *)fp + c->nparams;
+  for (uint32_t k = c->nlocals; k; k--) *l++ = 0;
+  uint64_t *d = (uint64_t *)fp + c->cbase;
+  const uint64_t *s = c->consts;
+  for (uint32_t k = c->nconsts; k; k--) *d++ = *s++;
+}
+
+#define R64(o) (*(uint64_t *)(fp + (o)))
+#define R32(o) (*(uint32_t *)(fp + (o)))
+#define W64(o, v) (*(uint64_t *)(fp + (o)) = (uint64_t)(v))
+#define W32(o, v) (*(uint64_t *)(fp + (o)) = (uint64_t)(uint32_t)(v))
+#define RF32(o) wf_f32(R32(o))
+#define RF64(o) wf_f64(R64(o))
+#define A1 ip[1].p.a
+#define B1 ip[1].p.b
+#define A2 ip[2].p.a
+#ifdef WF_INTERP_PROFILE
+/* Developer aid (not built by default): count executed instructions and
+ * adjacent pairs, printed at exit. Build with EXTRA_CFLAGS=-DWF_INTERP_PROFILE. */
+#include <stdio.h>
+#define PROF_N 4096
+static struct { const void *h; uint64_t n; } prof1[PROF_N];
+static struct { const void *a, *b; uint64_t n; } prof2[PROF_N * 4];
+static const void *prof_prev;
+static const void *const *prof_tbl;
+static const char *prof_name(const void *h) {
+  static char buf[8][64];
+  static int k;
+  char *b = buf[k++ & 7];
+  for (int i = 0; i < WF_X_COUNT; i++)
+    if (prof_tbl[i] == h) {
+      if (i < WF_OP_COUNT) snprintf(b, 64, "%s", wf_opinfo[i].name);
+      else {
+        static const char *const xn[] = {
+#define X(n) #n,
+          WF_XOPS(X)
+#undef X
+#define X(n) #n "_K",
+          WF_KOPS(X)
+#undef X
+#define X(n) "BRC_" #n, "BRC_" #n "_K",
+          WF_BRCOPS(X)
+#undef X
+        };
+        snprintf(b, 64, "%s", i - WF_OP_COUNT < (int)(sizeof xn / sizeof *xn) ? xn[i - WF_OP_COUNT] : "x?");
+      }
+      return b;
+    }
+  return "?";
+}
+static int prof_cmp1(const void *a, const void *b) {
+  uint64_t x = ((const uint64_t *)a)[1], y = ((const uint64_t *)b)[1];
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+static int prof_cmp2(const void *a, const void *b) {
+  uint64_t x = ((const uint64_t *)a)[2], y = ((const uint64_t *)b)[2];
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+static void prof_dump(void) {
+  uint64_t tot = 0;
+  for (int i = 0; i < PROF_N; i++) tot += prof1[i].n;
+  qsort(prof1, PROF_N, sizeof prof1[0], prof_cmp1);
+  qsort(prof2, PROF_N * 4, sizeof prof2[0], prof_cmp2);
+  fprintf(stderr, "total %llu\n", (unsigned long long)tot);
+  for (int i = 0; i < 40 && prof1[i].n; i++)
+    fprintf(stderr, "%6.2f%% %s\n", 100.0 * (double)prof1[i].n / (double)tot, prof_name(prof1[i].h));
+  for (int i = 0; i < 40 && prof2[i].n; i++)
+    fprintf(stderr, "%6.2f%% %s -> %s\n", 100.0 * (double)prof2[i].n / (double)tot,
+            prof_name(prof2[i].a), prof_name(prof2[i].b));
+}
+static void prof_count(const void *h) {
+  if (!prof_tbl) { prof_tbl = wf_interp_handlers(); atexit(prof_dump); }
+  size_t k = ((uintptr_t)h >> 2) % PROF_N;
+  while (prof1[k].h && prof1[k].h != h) k = (k + 1) % PROF_N;
+  prof1[k].h = h; prof1[k].n++;
+  size_t j = (((uintptr_t)h >> 2) * 31 + ((uintptr_t)prof_prev >> 2)) % (PROF_N * 4);
+  while (prof2[j].a && (prof2[j].a != prof_prev || prof2[j].b != h)) j = (j + 1) % (PROF_N * 4);
+  prof2[j].a = prof_prev; prof2[j].b = h; prof2[j].n++;
+  prof_prev = h;
+}
+#define NEXT() do { prof_count(ip->h); goto *ip->h; } while (0)
+#else
+#define NEXT() goto *ip->h
+#endif
+#define TRAP(c) do { tc = WF_TRAP_##c; goto trap; } while (0)
+
+/* i32 binary ops with a K form: a, b are uint32_t */
+#define I32_BIN(X) \
+  X(I32_ADD, a + b) X(I32_SUB, a - b) X(I32_MUL, a * b) X(I32_AND, a & b) \
+  X(I32_OR, a | b) X(I32_XOR, a ^ b) X(I32_SHL, a << (b & 31)) \
+  X(I32_SHR_S, (uint32_t)((int32_t)a >> (b & 31))) X(I32_SHR_U, a >> (b & 31)) \
+  X(I32_ROTL, (a << (b & 31)) | (a >> ((32 - b) & 31))) \
+  X(I32_ROTR, (a >> (b & 31)) | (a << ((32 - b) & 31)))
+#define I32_CMP(X) \
+  X(I32_EQ, a == b) X(I32_NE, a != b) X(I32_LT_S, (int32_t)a < (int32_t)b) \
+  X(I32_LT_U, a < b) X(I32_GT_S, (int32_t)a > (int32_t)b) X(I32_GT_U, a > b) \
+  X(I32_LE_S, (int32_t)a <= (int32_t)b) X(I32_LE_U, a <= b) \
+  X(I32_GE_S, (int32_t)a >= (int32_t)b) X(I32_GE_U, a >= b)
+#define I64_BIN(X) \
+  X(I64_ADD, a + b) X(I64_SUB, a - b) X(I64_MUL, a * b) X(I64_AND, a & b) \
+  X(I64_OR, a | b) X(I64_XOR, a ^ b) X(I64_SHL, a << (b & 63)) \
+  X(I64_SHR_S, (uint64_t)((int64_t)a >> (b & 63))) X(I64_SHR_U, a >> (b & 63)) \
+  X(I64_ROTL, (a << (b & 63)) | (a >> ((64 - b) & 63))) \
+  X(I64_ROTR, (a >> (b & 63)) | (a << ((64 - b) & 63)))
+#define I64_CMP(X) \
+  X(I64_EQ, a == b) X(I64_NE, a != b) X(I64_LT_S, (int64_t)a < (int64_t)b) \
+  X(I64_LT_U, a < b) X(I64_GT_S, (int64_t)a > (int64_t)b) X(I64_GT_U, a > b) \
+  X(I64_LE_S, (int64_t)a <= (int64_t)b) X(I64_LE_U, a <= b) \
+  X(I64_GE_S, (int64_t)a >= (int64_t)b) X(I64_GE_U, a >= b)
+/* unary ops: x is the operand read as the given kind; RES the result kind */
+#define UN_I32(X) \
+  X(I32_EQZ, x == 0) X(I32_CLZ, x ? (uint32_t)__builtin_clz(x) : 32u) \
+  X(I32_CTZ, x ? (uint32_t)__builtin_ctz(x) : 32u) X(I32_POPCNT, (uint32_t)__builtin_popcount(x)) \
+  X(I32_EXTEND8_S, (uint32_t)(int32_t)(int8_t)x) X(I32_EXTEND16_S, (uint32_t)(int32_t)(int16_t)x) \
+  X(F32_CONVERT_I32_S, wf_f32_bits((float)(int32_t)x)) X(F32_CONVERT_I32_U, wf_f32_bits((float)x)) \
+  X(F32_REINTERPRET_I32, x) X(I32_REINTERPRET_F32, x) \
+  X(F32_ABS, x & 0x7FFFFFFFu) X(F32_NEG, x ^ 0x80000000u)
+#define UN_I32_TO_64(X) \
+  X(I64_EXTEND_I32_S, (uint64_t)(int64_t)(int32_t)x) X(I64_EXTEND_I32_U, (uint64_t)x) \
+  X(F64_CONVERT_I32_S, wf_f64_bits((double)(int32_t)x)) X(F64_CONVERT_I32_U, wf_f64_bits((double)x)) \
+  X(F64_PROMOTE_F32, wf_f64_bits((double)wf_f32(x)))
+#define UN_I64(X) \
+  X(I64_CLZ, x ? (uint64_t)__builtin_clzll(x) : 64u) X(I64_CTZ, x ? (uint64_t)__builtin_ctzll(x) : 64u) \
+  X(I64_POPCNT, (uint64_t)__builtin_popcountll(x)) \
+  X(I64_EXTEND8_S, (uint64_t)(int64_t)(int8_t)x) X(I64_EXTEND16_S, (uint64_t)(int64_t)(int16_t)x) \
+  X(I64_EXTEND32_S, (uint64_t)(int64_t)(int32_t)x) \
+  X(F64_CONVERT_I64_S, wf_f64_bits((double)(int64_t)x)) X(F64_CONVERT_I64_U, wf_f64_bits((double)x)) \
+  X(F64_REINTERPRET_I64, x) X(I64_REINTERPRET_F64, x) \
+  X(F64_ABS, x & 0x7FFFFFFFFFFFFFFFull) X(F64_NEG, x ^ 0x8000000000000000ull) \
+  X(I64_TRUNC_SAT_F64_S, (uint64_t)wf_sat_i64_f64(wf_f64(x))) \
+  X(I64_TRUNC_SAT_F64_U, wf_sat_u64_f64(wf_f64(x)))
+#define UN_I64_TO_32(X) \
+  X(I64_EQZ, x == 0) X(I32_WRAP_I64, (uint32_t)x) \
+  X(F32_CONVERT_I64_S, wf_f32_bits((float)(int64_t)x)) X(F32_CONVERT_I64_U, wf_f32_bits((float)x)) \
+  X(F32_DEMOTE_F64, wf_f32_bits((float)wf_f64(x))) \
+  X(I32_TRUNC_SAT_F64_S, (uint32_t)wf_sat_i32_f64(wf_f64(x))) \
+  X(I32_TRUNC_SAT_F64_U, wf_sat_u32_f64(wf_f64(x)))
+#define UN_F32(X) \
+  X(F32_CEIL, wf_ceilf(x)) X(F32_FLOOR, wf_floorf(x)) X(F32_TRUNC, wf_truncf(x)) \
+  X(F32_NEAREST, wf_nearestf(x)) X(F32_SQRT, sqrtf(x))
+#define UN_F64(X) \
+  X(F64_CEIL, wf_ceil(x)) X(F64_FLOOR, wf_floor(x)) X(F64_TRUNC, wf_trunc(x)) \
+  X(F64_NEAREST, wf_nearest(x)) X(F64_SQRT, sqrt(x))
+#define UN_F32_TO_I(X) \
+  X(I32_TRUNC_SAT_F32_S, (uint32_t)wf_sat_i32_f64((double)x)) \
+  X(I32_TRUNC_SAT_F32_U, wf_sat_u32_f64((double)x)) \
+  X(I64_TRUNC_SAT_F32_S, (uint64_t)wf_sat_i64_f64((double)x)) \
+  X(I64_TRUNC_SAT_F32_U, wf_sat_u64_f64((double)x))
+#define BIN_F32(X) \
+  X(F32_ADD, a + b) X(F32_SUB, a - b) X(F32_MUL, a * b) X(F32_DIV, a / b) \
+  X(F32_MIN, wf_fminf(a, b)) X(F32_MAX, wf_fmaxf(a, b))
+#define BIN_F64(X) \
+  X(F64_ADD, a + b) X(F64_SUB, a - b) X(F64_MUL, a * b) X(F64_DIV, a / b) \
+  X(F64_MIN, wf_fmin(a, b)) X(F64_MAX, wf_fmax(a, b))
+#define CMP_F32(X) \
+  X(F32_EQ, a == b) X(F32_NE, a != b) X(F32_LT, a < b) X(F32_GT, a > b) \
+  X(F32_LE, a <= b) X(F32_GE, a >= b)
+#define CMP_F64(X) \
+  X(F64_EQ, a == b) X(F64_NE, a != b) X(F64_LT, a < b) X(F64_GT, a > b) \
+  X(F64_LE, a <= b) X(F64_GE, a >= b)
+/* trapping truncations: (op, read, ok-check, conversion) */
+#define TRUNC(X) \
+  X(I32_TRUNC_F32_S, RF32, wf_ok_i32_f32, W32, (int32_t)) \
+  X(I32_TRUNC_F32_U, RF32, wf_ok_u32_f32, W32, (uint32_t)) \
+  X(I32_TRUNC_F64_S, RF64, wf_ok_i32_f64, W32, (int32_t)) \
+  X(I32_TRUNC_F64_U, RF64, wf_ok_u32_f64, W32, (uint32_t)) \
+  X(I64_TRUNC_F32_S, RF32, wf_ok_i64_f32, W64, (int64_t)) \
+  X(I64_TRUNC_F32_U, RF32, wf_ok_u64_f32, W64, (uint64_t)) \
+  X(I64_TRUNC_F64_S, RF64, wf_ok_i64_f64, W64, (int64_t)) \
+  X(I64_TRUNC_F64_U, RF64, wf_ok_u64_f64, W64, (uint64_t))
+/* loads: (op, memory type, value conversion to the slot) */
+#define LOADS(X) \
+  X(I32_LOAD, uint32_t, (uint64_t)v) X(I64_LOAD, uint64_t, v) \
+  X(F32_LOAD, uint32_t, (uint64_t)v) X(F64_LOAD, uint64_t, v) \
+  X(I32_LOAD8_S, int8_t, (uint32_t)(int32_t)v) X(I32_LOAD8_U, uint8_t, (uint64_t)v) \
+  X(I32_LOAD16_S, int16_t, (uint32_t)(int32_t)v) X(I32_LOAD16_U, uint16_t, (uint64_t)v) \
+  X(I64_LOAD8_S, int8_t, (uint64_t)(int64_t)v) X(I64_LOAD8_U, uint8_t, (uint64_t)v) \
+  X(I64_LOAD16_S, int16_t, (uint64_t)(int64_t)v) X(I64_LOAD16_U, uint16_t, (uint64_t)v) \
+  X(I64_LOAD32_S, int32_t, (uint64_t)(int64_t)v) X(I64_LOAD32_U, uint32_t, (uint64_t)v)
+#define STORES(X) \
+  X(I32_STORE, uint32_t) X(I64_STORE, uint64_t) X(F32_STORE, uint32_t) X(F64_STORE, uint64_t) \
+  X(I32_STORE8, uint8_t) X(I32_STORE16, uint16_t) X(I64_STORE8, uint8_t) \
+  X(I64_STORE16, uint16_t) X(I64_STORE32, uint32_t)
+/* ops handled by hand below */
+#define MISC(X) \
+  X(UNREACHABLE) X(SELECT) X(GLOBAL_GET) X(GLOBAL_SET) X(TABLE_GET) X(TABLE_SET) \
+  X(TABLE_INIT) X(ELEM_DROP) X(TABLE_COPY) X(TABLE_GROW) X(TABLE_SIZE) X(TABLE_FILL) \
+  X(MEMORY_SIZE) X(MEMORY_GROW) X(MEMORY_INIT) X(DATA_DROP) X(MEMORY_COPY) X(MEMORY_FILL) \
+  X(REF_IS_NULL) X(I32_DIV_S) X(I32_DIV_U) X(I32_REM_S) X(I32_REM_U) \
+  X(I64_DIV_S) X(I64_DIV_U) X(I64_REM_S) X(I64_REM_U) X(F32_COPYSIGN) X(F64_COPYSIGN)
+
+static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **tbl_out) {
+  static const void *const tbl[WF_X_COUNT] = {
+#define T1(op, ...) [WF_OP_##op] = &&L_##op,
+#define T2(op, ...) [WF_OP_##op] = &&L_##op, [WF_X_##op##_K] = &&L_##op##_K,
+#define T3(op, ...) [WF_OP_##op] = &&L_##op, [WF_X_##op##_K] = &&L_##op##_K, \
+      [WF_X_BRC_##op] = &&L_BRC_##op, [WF_X_BRC_##op##_K] = &&L_BRC_##op##_K,
+#define TX(op) [WF_X_##op] = &&L_X_##op,
+#define TM(op, ...) [WF_X_##op##_RR] = &&L_##op##_RR, [WF_X_##op##_RK] = &&L_##op##_RK,
+      I32_BIN(T2) I64_BIN(T2) I32_CMP(T3) I64_CMP(T3)
+      UN_I32(T1) UN_I32_TO_64(T1) UN_I64(T1) UN_I64_TO_32(T1) UN_F32(T1) UN_F64(T1)
+      UN_F32_TO_I(T1) BIN_F32(T1) BIN_F64(T1) CMP_F32(T1) CMP_F64(T1) TRUNC(T1)
+      LOADS(T1) STORES(T1) MISC(T1) WF_XOPS(TX) LOADS(TM) STORES(TM)
+#undef T1
+#undef T2
+#undef T3
+#undef TX
+#undef TM
+  };
+  if (tbl_out) {
+    *tbl_out = tbl;
+    return WF_TRAP_NONE;
+  }
+
+  wf_xframe_t *cf = ex->cf;
+  const wf_cell_t *ip = NULL;
+  char *fp = cf->fp;
+  wf_instance_t *inst = cf->inst;
+  uint8_t *mb = cf->mb;
+  wf_xframe_t *const frames_end = ex->frames_end;
+  char *const stack_end = ex->stack_end;
+  wf_trapcode_t tc = WF_TRAP_NONE;
+  wf_funcinst_t *f;
+  int32_t argoff;
+  wf_code_t *c;
+  {
+    c = get_code(cf->fn);
+    if (!c) TRAP(OOM);
+    ip = c->cells;
+    NEXT();
+  }
+
+  /* ---- integer arithmetic ---- */
+#define H_I32(op, e)                                                     \
+  L_##op: { uint32_t a = R32(A1), b = R32(B1); W32(A2, (e)); ip += 3; NEXT(); } \
+  L_##op##_K: { uint32_t a = R32(A1), b = (uint32_t)B1; W32(A2, (e)); ip += 3; NEXT(); }
+#define H_I64(op, e)                                                     \
+  L_##op: { uint64_t a = R64(A1), b = R64(B1); W64(A2, (e)); ip += 3; NEXT(); } \
+  L_##op##_K: { uint64_t a = R64(A1), b = (uint64_t)(int64_t)B1; W64(A2, (e)); ip += 3; NEXT(); }
+#define H_I32C(op, e)                                                    \
+  H_I32(op, e)                                                           \
+  L_BRC_##op: { uint32_t a = R32(A1), b = R32(B1);                      \
+    if (e) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); }                \
+  L_BRC_##op##_K: { uint32_t a = R32(A1), b = (uint32_t)B1;             \
+    if (e) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); }
+#define H_I64C(op, e)                                                    \
+  L_##op: { uint64_t a = R64(A1), b = R64(B1); W32(A2, (e)); ip += 3; NEXT(); } \
+  L_##op##_K: { uint64_t a = R64(A1), b = (uint64_t)(int64_t)B1; W32(A2, (e)); ip += 3; NEXT(); } \
+  L_BRC_##op: { uint64_t a = R64(A1), b = R64(B1);                      \
+    if (e) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); }                \
+  L_BRC_##op##_K: { uint64_t a = R64(A1), b = (uint64_t)(int64_t)B1;    \
+    if (e) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); }
+  I32_BIN(H_I32)
+  I64_BIN(H_I64)
+  I32_CMP(H_I32C)
+  I64_CMP(H_I64C)
+
+  /* ---- unary ---- */
+#define H_UN_I32(op, e) L_##op: { uint32_t x = R32(A1); W32(B1, (e)); ip += 2; NEXT(); }
+#define H_UN_I32_64(op, e) L_##op: { uint32_t x = R32(A1); W64(B1, (e)); ip += 2; NEXT(); }
+#define H_UN_I64(op, e) L_##op: { uint64_t x = R64(A1); W64(B1, (e)); ip += 2; NEXT(); }
+#define H_UN_I64_32(op, e) L_##op: { uint64_t x = R64(A1); W32(B1, (e)); ip += 2; NEXT(); }
+#define H_UN_F32(op, e) L_##op: { float x = RF32(A1); W32(B1, wf_f32_bits(e)); ip += 2; NEXT(); }
+#define H_UN_F64(op, e) L_##op: { double x = RF64(A1); W64(B1, wf_f64_bits(e)); ip += 2; NEXT(); }
+#define H_UN_F32_I(op, e) L_##op: { float x = RF32(A1); W64(B1, (e)); ip += 2; NEXT(); }
+  UN_I32(H_UN_I32)
+  UN_I32_TO_64(H_UN_I32_64)
+  UN_I64(H_UN_I64)
+  UN_I64_TO_32(H_UN_I64_32)
+  UN_F32(H_UN_F32)
+  UN_F64(H_UN_F64)
+  UN_F32_TO_I(H_UN_F32_I)
+
+  /* ---- float binary ---- */
+#define H_BIN_F32(op, e) L_##op: { float a = RF32(A1), b = RF32(B1); W32(A2, wf_f32_bits(e)); ip += 3; NEXT(); }
+#define H_BIN_F64(op, e) L_##op: { double a = RF64(A1), b = RF64(B1); W64(A2, wf_f64_bits(e)); ip += 3; NEXT(); }
+#define H_CMP_F32(op, e) L_##op: { float a = RF32(A1), b = RF32(B1); W32(A2, (e)); ip += 3; NEXT(); }
+#define H_CMP_F64(op, e) L_##op: { double a = RF64(A1), b = RF64(B1); W32(A2, (e)); ip += 3; NEXT(); }
+  BIN_F32(H_BIN_F32)
+  BIN_F64(H_BIN_F64)
+  CMP_F32(H_CMP_F32)
+  CMP_F64(H_CMP_F64)
+  L_F32_COPYSIGN: {
+    uint32_t a = R32(A1), b = R32(B1);
+    W32(A2, (a & 0x7FFFFFFFu) | (b & 0x80000000u));
+    ip += 3; NEXT();
+  }
+  L_F64_COPYSIGN: {
+    uint64_t a = R64(A1), b = R64(B1);
+    W64(A2, (a & 0x7FFFFFFFFFFFFFFFull) | (b & 0x8000000000000000ull));
+    ip += 3; NEXT();
+  }
+
+  /* ---- trapping integer ops ---- */
+  L_I32_DIV_S: {
+    int32_t a = (int32_t)R32(A1), b = (int32_t)R32(B1);
+    if (b == 0) TRAP(DIV_ZERO);
+    if (a == INT32_MIN && b == -1) TRAP(INT_OVERFLOW);
+    W32(A2, a / b); ip += 3; NEXT();
+  }
+  L_I32_DIV_U: {
+    uint32_t a = R32(A1), b = R32(B1);
+    if (b == 0) TRAP(DIV_ZERO);
+    W32(A2, a / b); ip += 3; NEXT();
+  }
+  L_I32_REM_S: {
+    int32_t a = (int32_t)R32(A1), b = (int32_t)R32(B1);
+    if (b == 0) TRAP(DIV_ZERO);
+    W32(A2, b == -1 ? 0 : a % b); ip += 3; NEXT();
+  }
+  L_I32_REM_U: {
+    uint32_t a = R32(A1), b = R32(B1);
+    if (b == 0) TRAP(DIV_ZERO);
+    W32(A2, a % b); ip += 3; NEXT();
+  }
+  L_I64_DIV_S: {
+    int64_t a = (int64_t)R64(A1), b = (int64_t)R64(B1);
+    if (b == 0) TRAP(DIV_ZERO);
+    if (a == INT64_MIN && b == -1) TRAP(INT_OVERFLOW);
+    W64(A2, a / b); ip += 3; NEXT();
+  }
+  L_I64_DIV_U: {
+    uint64_t a = R64(A1), b = R64(B1);
+    if (b == 0) TRAP(DIV_ZERO);
+    W64(A2, a / b); ip += 3; NEXT();
+  }
+  L_I64_REM_S: {
+    int64_t a = (int64_t)R64(A1), b = (int64_t)R64(B1);
+    if (b == 0) TRAP(DIV_ZERO);
+    W64(A2, b == -1 ? 0 : a % b); ip += 3; NEXT();
+  }
+  L_I64_REM_U: {
+    uint64_t a = R64(A1), b = R64(B1);
+    if (b == 0) TRAP(DIV_ZERO);
+    W64(A2, a % b); ip += 3; NEXT();
+  }
+#define H_TRUNC(op, rd, ok, wr, conv)                                    \
+  L_##op: {                                                              \
+    __typeof__(rd(A1)) x = rd(A1);                                       \
+    if (x != x) TRAP(BAD_CONVERSION);                                    \
+    if (!ok(x)) TRAP(INT_OVERFLOW);                                      \
+    wr(B1, conv x); ip += 2; NEXT();                                     \
+  }
+  TRUNC(H_TRUNC)
+
+  /* ---- memory ---- */
+#define H_LOAD(op, T, conv)                                              \
+  L_##op: {                                                              \
+    T v;                                                                 \
+    memcpy(&v, mb + (uint64_t)R32(A1) + ip[2].u, sizeof v);              \
+    W64(B1, conv); ip += 3; NEXT();                                      \
+  }
+#define H_STORE(op, T)                                                   \
+  L_##op: {                                                              \
+    T v = (T)R64(B1);                                                    \
+    memcpy(mb + (uint64_t)R32(A1) + ip[2].u, &v, sizeof v);              \
+    ip += 3; NEXT();                                                     \
+  }
+#define H_LOADF(op, T, conv)                                             \
+  L_##op##_RR: {                                                         \
+    T v;                                                                 \
+    uint32_t ad = R32(A1) + R32(B1);                                     \
+    memcpy(&v, mb + (uint64_t)ad + (uint32_t)ip[2].p.b, sizeof v);       \
+    W64(A2, conv); ip += 3; NEXT();                                      \
+  }                                                                      \
+  L_##op##_RK: {                                                         \
+    T v;                                                                 \
+    uint32_t ad = R32(A1) + (uint32_t)A2;                                \
+    memcpy(&v, mb + (uint64_t)ad + (uint32_t)ip[2].p.b, sizeof v);       \
+    W64(B1, conv); ip += 3; NEXT();                                      \
+  }
+#define H_STOREF(op, T)                                                  \
+  L_##op##_RR: {                                                         \
+    T v = (T)R64(A2);                                                    \
+    uint32_t ad = R32(A1) + R32(B1);                                     \
+    memcpy(mb + (uint64_t)ad + (uint32_t)ip[2].p.b, &v, sizeof v);       \
+    ip += 3; NEXT();                                                     \
+  }                                                                      \
+  L_##op##_RK: {                                                         \
+    T v = (T)R64(B1);                                                    \
+    uint32_t ad = R32(A1) + (uint32_t)A2;                                \
+    memcpy(mb + (uint64_t)ad + (uint32_t)ip[2].p.b, &v, sizeof v);       \
+    ip += 3; NEXT();                                                     \
+  }
+  LOADS(H_LOAD)
+  STORES(H_STORE)
+  LOADS(H_LOADF)
+  STORES(H_STOREF)
+  L_MEMORY_SIZE: { W32(A1, inst->mem0->pages); ip += 2; NEXT(); }
+  L_MEMORY_GROW: {
+    int32_t r = wf_memory_grow(inst->mem0, R32(A1));
+    W32(B1, (uint32_t)r); ip += 2; NEXT();
+  }
+  L_MEMORY_COPY: {   /* [d|s] [n|-] */
+    uint64_t d = R32(A1), s = R32(B1), n = R32(A2), size = inst->mem0->size;
+    if (d + n > size || s + n > size) TRAP(MEM_OOB);
+    memmove(mb + d, mb + s, n);
+    ip += 3; NEXT();
+  }
+  L_MEMORY_FILL: {   /* [d|val] [n|-] */
+    uint64_t d = R32(A1), n = R32(A2);
+    int v = (int)(uint8_t)R32(B1);
+    if (d + n > inst->mem0->size) TRAP(MEM_OOB);
+    memset(mb + d, v, n);
+    ip += 3; NEXT();
+  }
+  L_MEMORY_INIT: {   /* [data|-] [d|s] [n|-] */
+    wf_trapcode_t r = wf_op_memory_init(inst, (uint32_t)A1, R32(ip[2].p.a), R32(ip[2].p.b),
+                                        R32(ip[3].p.a));
+    if (r != WF_TRAP_NONE) { tc = r; goto trap; }
+    ip += 4; NEXT();
+  }
+  L_DATA_DROP: { inst->data_dropped[(uint32_t)A1] = 1; ip += 2; NEXT(); }
+  L_ELEM_DROP: { inst->elem_dropped[(uint32_t)A1] = 1; ip += 2; NEXT(); }
+
+  /* ---- tables ---- */
+  L_TABLE_GET: {   /* [table*] [idx|dst] */
+    wf_tableinst_t *t = ip[1].ptr;
+    uint32_t i = R32(ip[2].p.a);
+    if (i >= t->size) TRAP(TABLE_OOB);
+    W64(ip[2].p.b, t->elems[i]); ip += 3; NEXT();
+  }
+  L_TABLE_SET: {   /* [table*] [idx|val] */
+    wf_tableinst_t *t = ip[1].ptr;
+    uint32_t i = R32(ip[2].p.a);
+    if (i >= t->size) TRAP(TABLE_OOB);
+    t->elems[i] = R64(ip[2].p.b); ip += 3; NEXT();
+  }
+  L_TABLE_SIZE: { wf_tableinst_t *t = ip[1].ptr; W32(ip[2].p.a, t->size); ip += 3; NEXT(); }
+  L_TABLE_GROW: {  /* [table*] [init|n] [dst|-] */
+    wf_tableinst_t *t = ip[1].ptr;
+    int32_t r = wf_table_grow(t, R32(ip[2].p.b), R64(ip[2].p.a));
+    W32(ip[3].p.a, (uint32_t)r); ip += 4; NEXT();
+  }
+  L_TABLE_FILL: {  /* [table*] [i|val] [n|-] */
+    wf_tableinst_t *t = ip[1].ptr;
+    wf_trapcode_t r = wf_op_table_fill(t, R32(ip[2].p.a), R64(ip[2].p.b), R32(ip[3].p.a));
+    if (r != WF_TRAP_NONE) { tc = r; goto trap; }
+    ip += 4; NEXT();
+  }
+  L_TABLE_INIT: {  /* [elem|table] [d|s] [n|-] */
+    wf_trapcode_t r = wf_op_table_init(inst, (uint32_t)B1, (uint32_t)A1, R32(ip[2].p.a),
+                                       R32(ip[2].p.b), R32(ip[3].p.a));
+    if (r != WF_TRAP_NONE) { tc = r; goto trap; }
+    ip += 4; NEXT();
+  }
+  L_TABLE_COPY: {  /* [dst table|src table] [d|s] [n|-] */
+    wf_trapcode_t r = wf_op_table_copy(inst, (uint32_t)A1, (uint32_t)B1, R32(ip[2].p.a),
+                                       R32(ip[2].p.b), R32(ip[3].p.a));
+    if (r != WF_TRAP_NONE) { tc = r; goto trap; }
+    ip += 4; NEXT();
+  }
+
+  /* ---- variables and parametric ---- */
+  L_GLOBAL_GET: { W64(ip[2].p.a, ((wf_globalinst_t *)ip[1].ptr)->val); ip += 3; NEXT(); }
+  L_GLOBAL_SET: { ((wf_globalinst_t *)ip[1].ptr)->val = R64(ip[2].p.a); ip += 3; NEXT(); }
+  L_SELECT: {      /* [a|b] [cond|dst] */
+    uint64_t a = R64(A1), b = R64(B1);
+    W64(ip[2].p.b, R32(ip[2].p.a) ? a : b); ip += 3; NEXT();
+  }
+  L_REF_IS_NULL: { W32(B1, R64(A1) == 0); ip += 2; NEXT(); }
+  L_X_MOV: { W64(B1, R64(A1)); ip += 2; NEXT(); }
+  L_X_MOV2: { W64(B1, R64(A1)); W64(ip[2].p.b, R64(ip[2].p.a)); ip += 3; NEXT(); }
+  L_X_CONST: { W64(A1, ip[2].u); ip += 3; NEXT(); }
+
+  /* ---- control ---- */
+  L_UNREACHABLE: TRAP(UNREACHABLE);
+  L_X_TRAP_OOM: TRAP(OOM);
+  L_X_BR: { ip += B1; NEXT(); }
+  L_X_BR_IF: { if (R32(A1)) { ip += B1; NEXT(); } ip += 2; NEXT(); }
+  L_X_BR_IFZ: { if (!R32(A1)) { ip += B1; NEXT(); } ip += 2; NEXT(); }
+  L_X_BR_TABLE: {  /* [idx|n] then n+1 cells [-|rel] */
+    uint32_t i = R32(A1), n = (uint32_t)B1;
+    if (i > n) i = n;
+    ip += ip[2 + i].p.b;
+    NEXT();
+  }
+  L_X_EXIT: goto done;
+
+  L_X_CALL: {      /* [funcinst*] [code slot] [argoff|-] */
+    f = ip[1].ptr;
+    c = *(wf_code_t **)ip[2].ptr;
+    argoff = ip[3].p.a;
+    if (__builtin_expect(!c, 0)) {
+      c = get_code(f);
+      if (!c) TRAP(OOM);
+    }
+    char *nfp = fp + argoff;
+    if (__builtin_expect(cf + 1 >= frames_end ||
+                         (size_t)(stack_end - nfp) / 8 < c->frame_slots, 0))
+      TRAP(STACK_EXHAUSTED);
+    cf->ret_ip = ip + 4;
+    cf++;
+    cf->fn = f;
+    cf->fp = nfp;
+    cf->inst = inst;
+    cf->mb = mb;
+    ex->cf = cf;
+    frame_init(c, nfp);
+    fp = nfp;
+    ip = c->cells;
+    NEXT();
+  }
+  L_X_CALL_ANY: {  /* [funcinst*] [argoff|-] */
+    f = ip[1].ptr;
+    argoff = ip[2].p.a;
+    ip += 3;
+    goto call_any;
+  }
+  L_X_CALL_IND: {  /* [table*] [idx|argoff] [type_id|-] */
+    wf_tableinst_t *t = ip[1].ptr;
+    uint32_t i = R32(ip[2].p.a);
+    argoff = ip[2].p.b;
+    uint32_t tid = (uint32_t)ip[3].p.a;
+    ip += 4;
+    if (i >= t->size) TRAP(UNDEFINED_ELEMENT);
+    f = (wf_funcinst_t *)(uintptr_t)t->elems[i];
+    if (!f) TRAP(UNINITIALIZED_ELEMENT);
+    if (f->type_id != tid) TRAP(INDIRECT_TYPE);
+    goto call_any;
+  }
+  L_X_RET: {
+    if (cf == entry) goto done;
+    cf--;
+    ip = cf->ret_ip;
+    fp = cf->fp;
+    inst = cf->inst;
+    mb = cf->mb;
+    ex->cf = cf;
+    NEXT();
+  }
+
+call_any: {        /* f, argoff set; ip = the instruction after the call */
+    if (f->host) {
+      uint64_t *args = (uint64_t *)(fp + argoff);
+      uint32_t np = f->type->nparams, nr = f->type->nresults;
+      ex->cf = cf;
+      ex->sp = (char *)(args + (np > nr ? np : nr));
+      cf->ret_ip = ip;
+      ex->trap.msg[0] = 0;
+      wf_trapcode_t r = f->host(f->host_env, ex, args, args);
+      if (r != WF_TRAP_NONE) {
+        if (!ex->trap.msg[0] || ex->trap.code != r) set_trap(ex, r, NULL);
+        else ex->trap.code = r;
+        fill_backtrace(ex, cf, entry);
+        return r;
+      }
+      NEXT();
+    }
+    c = get_code(f);
+    if (!c) TRAP(OOM);
+    char *nfp = fp + argoff;
+    if (cf + 1 >= frames_end || (size_t)(stack_end - nfp) / 8 < c->frame_slots)
+      TRAP(STACK_EXHAUSTED);
+    cf->ret_ip = ip;
+    cf++;
+    cf->fn = f;
+    cf->fp = nfp;
+    cf->inst = inst = f->inst;
+    cf->mb = mb = mem_base(inst);
+    ex->cf = cf;
+    frame_init(c, nfp);
+    fp = nfp;
+    ip = c->cells;
+    NEXT();
+  }
+
+trap:
+  set_trap(ex, tc, NULL);
+  fill_backtrace(ex, cf, entry);
+  return tc;
+done:
+  return WF_TRAP_NONE;
+}
+
+const void *const *wf_interp_handlers(void) {
+  static const void *const *tbl;
+  if (!tbl) {
+    const void *const *t = NULL;
+    run(NULL, NULL, &t);
+    tbl = t;
+  }
+  return tbl;
+}
+
+/* ---- exec state ---- */
+
+wf_exec_t *wf_exec_new(wf_store_t *s) {
+  wf_exec_t *ex = calloc(1, sizeof *ex);
+  if (!ex) return NULL;
+  ex->store = s;
+  void *st = mmap(NULL, WF_STACK_BYTES, PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  size_t fbytes = (size_t)(WF_MAX_FRAMES + 2) * sizeof(wf_xframe_t);
+  void *fr = mmap(NULL, fbytes, PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (st == MAP_FAILED || fr == MAP_FAILED) {
+    if (st != MAP_FAILED) munmap(st, WF_STACK_BYTES);
+    if (fr != MAP_FAILED) munmap(fr, fbytes);
+    free(ex);
+    return NULL;
+  }
+  ex->stack = st;
+  ex->stack_end = ex->stack + WF_STACK_BYTES;
+  ex->frames = fr;
+  ex->frames_end = ex->frames + WF_MAX_FRAMES;
+  ex->sp = ex->stack;
+  return ex;
+}
+
+void wf_exec_free(wf_exec_t *ex) {
+  if (!ex) return;
+  munmap(ex->stack, WF_STACK_BYTES);
+  munmap(ex->frames, (size_t)(WF_MAX_FRAMES + 2) * sizeof(wf_xframe_t));
+  free(ex);
+}
+
+const wf_trap_t *wf_exec_last_trap(wf_exec_t *ex) { return ex ? &ex->trap : NULL; }
+
+wf_trapcode_t wf_exec_trap(wf_exec_t *ex, wf_trapcode_t code, const char *msg) {
+  if (ex) {
+    set_trap(ex, code, msg);
+    ex->trap.nframes = 0;
+  }
+  return code;
+}
+
+int wf_translate_func(wf_instance_t *inst, uint32_t defined_idx) {
+  const wf_module_t *m = inst->module;
+  if (defined_idx >= m->nfuncs - m->nfunc_imports) return 0;
+  if (!inst->code[defined_idx]) inst->code[defined_idx] = wf_translate(inst, defined_idx);
+  return inst->code[defined_idx] != NULL;
+}
+
+void wf_instance_free_code(wf_instance_t *inst) {
+  if (!inst || !inst->code || !inst->module) return;
+  uint32_t n = inst->module->nfuncs - inst->module->nfunc_imports;
+  for (uint32_t i = 0; i < n; i++) {
+    free(inst->code[i]);
+    inst->code[i] = NULL;
+  }
+}
+
+/* ---- invocation ---- */
+
+/* Run with a fault context: a memory fault inside the store's reservations
+ * lands back here as WF_TRAP_MEM_OOB. */
+static wf_trapcode_t run_guarded(wf_exec_t *ex, wf_xframe_t *entry) {
+  wf_fault_ctx_t ctx;
+  ctx.store = ex->store;
+  ctx.prev = wf_fault_current;
+  if (sigsetjmp(ctx.jmp, 0) != 0) {
+    wf_fault_current = ctx.prev;
+    set_trap(ex, WF_TRAP_MEM_OOB, NULL);
+    fill_backtrace(ex, ex->cf, entry);
+    return WF_TRAP_MEM_OOB;
+  }
+  wf_fault_current = &ctx;
+  wf_trapcode_t r = run(ex, entry, NULL);
+  wf_fault_current = ctx.prev;
+  return r;
+}
+
+wf_trapcode_t wf_invoke(wf_store_t *s, wf_funcinst_t *f, const uint64_t *args, uint64_t *results) {
+  wf_exec_t *ex = wf_store_exec(s);
+  if (!ex) return WF_TRAP_OOM;
+  ex->trap.code = WF_TRAP_NONE;
+  ex->trap.msg[0] = 0;
+  ex->trap.nframes = 0;
+  if (f->host) {
+    wf_trapcode_t r = f->host(f->host_env, ex, args, results);
+    if (r != WF_TRAP_NONE) {
+      if (!ex->trap.msg[0] || ex->trap.code != r) set_trap(ex, r, NULL);
+      ex->trap.nframes = 1;
+      ex->trap.frames[0].module = NULL;
+      ex->trap.frames[0].func_idx = 0;
+      ex->trap.frames[0].offset = 0;
+    }
+    return r;
+  }
+  if (ex->nest >= WF_MAX_NEST) return wf_exec_trap(ex, WF_TRAP_STACK_EXHAUSTED, NULL);
+  wf_xframe_t *saved_cf = ex->cf;
+  char *saved_sp = ex->sp;
+  wf_xframe_t *entry = saved_cf ? saved_cf + 1 : ex->frames;
+  char *fp = saved_cf ? saved_sp : ex->stack;
+  wf_code_t *c = get_code(f);
+  if (!c) return wf_exec_trap(ex, WF_TRAP_OOM, NULL);
+  if (entry >= ex->frames_end || fp < ex->stack || fp > ex->stack_end ||
+      (size_t)(ex->stack_end - fp) / 8 < c->frame_slots)
+    return wf_exec_trap(ex, WF_TRAP_STACK_EXHAUSTED, NULL);
+  uint64_t *slots = (uint64_t *)fp;
+  if (c->nparams) memmove(slots, args, (size_t)c->nparams * 8);
+  frame_init(c, fp);
+  entry->fn = f;
+  entry->fp = fp;
+  entry->inst = f->inst;
+  entry->mb = mem_base(f->inst);
+  entry->ret_ip = NULL;
+  ex->cf = entry;
+  wf_signals_init();
+  ex->nest++;
+  wf_trapcode_t r = run_guarded(ex, entry);
+  ex->nest--;
+  if (r == WF_TRAP_NONE && c->nresults) memmove(results, slots, (size_t)c->nresults * 8);
+  ex->cf = saved_cf;
+  ex->sp = saved_sp;
+  return r;
+}
