@@ -4,6 +4,10 @@
  * exec's own frame stack and stay in the dispatch loop; only host functions
  * (and host->wasm re-entry) use the C stack, and that nesting is bounded.
  *
+ * Every slot write also leaves the value in `acc` (a register), so an
+ * instruction consuming the result of the one just before it can take it
+ * from there (the forwarded _A/_B/_C forms, chosen by the translator).
+ *
  * Loads and stores are not bounds-checked: every address base + u32 + u32
  * lies inside the memory's reservation, and a fault on its guard pages is
  * turned into a trap by trap.c through the fault context pushed here. */
@@ -58,6 +62,9 @@ static void set_trap(wf_exec_t *ex, wf_trapcode_t code, const char *msg) {
   ex->trap.msg[len] = 0;
 }
 
+#ifdef WF_TRANSLATE_DUMP
+void wf_translate_dump(const wf_code_t *c);
+#endif
 static wf_code_t *get_code(wf_funcinst_t *f) {
   wf_instance_t *ci = f->inst;
   uint32_t di = f->func_idx - ci->module->nfunc_imports;
@@ -65,25 +72,35 @@ static wf_code_t *get_code(wf_funcinst_t *f) {
   if (!c) {
     c = wf_translate(ci, di);
     ci->code[di] = c;
+#ifdef WF_TRANSLATE_DUMP
+    if (c) wf_translate_dump(c);
+#endif
   }
   return c;
 }
 
 static uint8_t *mem_base(wf_instance_t *inst) { return inst->mem0 ? inst->mem0->base : NULL; }
 
-/* A new frame: zero the declared locals, copy in the constants. */
+static inline uint32_t ld_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static inline uint64_t ld_u64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+static inline float ld_f32(const uint8_t *p) { float v; memcpy(&v, p, 4); return v; }
+static inline double ld_f64(const uint8_t *p) { double v; memcpy(&v, p, 8); return v; }
+
+/* A new frame: zero the declared locals, copy in the constants (one
+ * template, so that this stays a short inline loop). */
 static inline void frame_init(const wf_code_t *c, char *fp) {
-  uint64_t *l = (uint64_t *)fp + c->nparams;
-  for (uint32_t k = c->nlocals; k; k--) *l++ = 0;
-  uint64_t *d = (uint64_t *)fp + c->cbase;
-  const uint64_t *s = c->consts;
-  for (uint32_t k = c->nconsts; k; k--) *d++ = *s++;
+  uint64_t *d = (uint64_t *)fp + c->nparams;
+  const uint64_t *s = c->init;
+  for (uint32_t k = c->ninit; k; k--) *d++ = *s++;
 }
 
 #define R64(o) (*(uint64_t *)(fp + (o)))
 #define R32(o) (*(uint32_t *)(fp + (o)))
-#define W64(o, v) (*(uint64_t *)(fp + (o)) = (uint64_t)(v))
-#define W32(o, v) (*(uint64_t *)(fp + (o)) = (uint64_t)(uint32_t)(v))
+/* every slot write also leaves the value in acc (operand forwarding) */
+#define W64(o, v) (*(uint64_t *)(fp + (o)) = acc = (uint64_t)(v))
+#define W32(o, v) (*(uint64_t *)(fp + (o)) = acc = (uint64_t)(uint32_t)(v))
+#define WF32(o, v) W32(o, wf_f32_bits(v))
+#define WF64(o, v) W64(o, wf_f64_bits(v))
 #define RF32(o) wf_f32(R32(o))
 #define RF64(o) wf_f64(R64(o))
 #define A1 ip[1].p.a
@@ -106,7 +123,7 @@ static const char *prof_name(const void *h) {
     if (prof_tbl[i] == h) {
       if (i < WF_OP_COUNT) snprintf(b, 64, "%s", wf_opinfo[i].name);
       else {
-        static const char *const xn[] = {
+        static const char *const xn[] = {   /* in the order of interp.h's enum */
 #define X(n) #n,
           WF_XOPS(X)
 #undef X
@@ -116,7 +133,44 @@ static const char *prof_name(const void *h) {
 #define X(n) "BRC_" #n, "BRC_" #n "_K",
           WF_BRCOPS(X)
 #undef X
+#define X(n) #n "_RR", #n "_RK",
+          WF_MEMOPS(X)
+#undef X
+#define X(n) "BRC_" #n, "BRCN_" #n,
+          WF_FBRCOPS(X)
+#undef X
+#define X(n, l) #n "_MB", #n "_MA",
+          WF_MARITH(X)
+#undef X
+#define X(n, ...) "P_" #n, "P_" #n "_A", "P_" #n "_C",
+          WF_PAIRS(X)
+#undef X
+#define X(n, l) #n "_RMB", #n "_RMA",
+          WF_MARITH(X)
+#undef X
+#define X(n, ...) "S_" #n,
+          WF_OPSTORES(X)
+#undef X
+#define X(n) #n "_A", #n "_B", #n "_KA",
+          WF_KOPS(X)
+#undef X
+#define X(n) #n "_A", #n "_B",
+          WF_FACCOPS(X)
+#undef X
+#define X(n) "AB_" #n, "AB_" #n "_K",
+          WF_LOOPOPS(X)
+#undef X
+#define X(n, l) #n "_MBR", #n "_MAR", #n "_MBK", #n "_MAK",
+          WF_MARITH(X)
+#undef X
+#define X(n) #n "_A", #n "_RKA",
+          WF_LOADOPS(X)
+#undef X
+#define X(n) "BRC_" #n "_A", "BRC_" #n "_KA",
+          WF_BRCOPS(X)
+#undef X
         };
+        _Static_assert(sizeof xn / sizeof *xn == WF_X_COUNT - WF_OP_COUNT, "names");
         snprintf(b, 64, "%s", i - WF_OP_COUNT < (int)(sizeof xn / sizeof *xn) ? xn[i - WF_OP_COUNT] : "x?");
       }
       return b;
@@ -227,6 +281,7 @@ static void prof_count(const void *h) {
 #define BIN_F64(X) \
   X(F64_ADD, a + b) X(F64_SUB, a - b) X(F64_MUL, a * b) X(F64_DIV, a / b) \
   X(F64_MIN, wf_fmin(a, b)) X(F64_MAX, wf_fmax(a, b))
+#define BIN_F64_FWD(X) X(F64_ADD, a + b) X(F64_SUB, a - b) X(F64_MUL, a * b) X(F64_DIV, a / b)
 #define CMP_F32(X) \
   X(F32_EQ, a == b) X(F32_NE, a != b) X(F32_LT, a < b) X(F32_GT, a > b) \
   X(F32_LE, a <= b) X(F32_GE, a >= b)
@@ -256,6 +311,19 @@ static void prof_count(const void *h) {
   X(I32_STORE, uint32_t) X(I64_STORE, uint64_t) X(F32_STORE, uint32_t) X(F64_STORE, uint64_t) \
   X(I32_STORE8, uint8_t) X(I32_STORE16, uint16_t) X(I64_STORE8, uint8_t) \
   X(I64_STORE16, uint16_t) X(I64_STORE32, uint32_t)
+/* binary ops with a memory operand: (op, C type, slot read, memory read,
+ * slot write, expression of a and b) -- the set of interp.h's WF_MARITH */
+#define MARITH(X) \
+  X(I32_ADD, uint32_t, R32, ld_u32, W32, a + b) X(I32_SUB, uint32_t, R32, ld_u32, W32, a - b) \
+  X(I32_MUL, uint32_t, R32, ld_u32, W32, a * b) X(I32_AND, uint32_t, R32, ld_u32, W32, a & b) \
+  X(I32_OR, uint32_t, R32, ld_u32, W32, a | b) X(I32_XOR, uint32_t, R32, ld_u32, W32, a ^ b) \
+  X(I64_ADD, uint64_t, R64, ld_u64, W64, a + b) X(I64_SUB, uint64_t, R64, ld_u64, W64, a - b) \
+  X(I64_MUL, uint64_t, R64, ld_u64, W64, a * b) X(I64_AND, uint64_t, R64, ld_u64, W64, a & b) \
+  X(I64_OR, uint64_t, R64, ld_u64, W64, a | b) X(I64_XOR, uint64_t, R64, ld_u64, W64, a ^ b) \
+  X(F32_ADD, float, RF32, ld_f32, WF32, a + b) X(F32_SUB, float, RF32, ld_f32, WF32, a - b) \
+  X(F32_MUL, float, RF32, ld_f32, WF32, a * b) X(F32_DIV, float, RF32, ld_f32, WF32, a / b) \
+  X(F64_ADD, double, RF64, ld_f64, WF64, a + b) X(F64_SUB, double, RF64, ld_f64, WF64, a - b) \
+  X(F64_MUL, double, RF64, ld_f64, WF64, a * b) X(F64_DIV, double, RF64, ld_f64, WF64, a / b)
 /* ops handled by hand below */
 #define MISC(X) \
   X(UNREACHABLE) X(SELECT) X(GLOBAL_GET) X(GLOBAL_SET) X(TABLE_GET) X(TABLE_SET) \
@@ -272,15 +340,42 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
       [WF_X_BRC_##op] = &&L_BRC_##op, [WF_X_BRC_##op##_K] = &&L_BRC_##op##_K,
 #define TX(op) [WF_X_##op] = &&L_X_##op,
 #define TM(op, ...) [WF_X_##op##_RR] = &&L_##op##_RR, [WF_X_##op##_RK] = &&L_##op##_RK,
+#define TF(op, ...) [WF_X_BRC_##op] = &&L_BRC_##op, [WF_X_BRCN_##op] = &&L_BRCN_##op,
+#define TA(op, ...) [WF_X_##op##_MB] = &&L_##op##_MB, [WF_X_##op##_MA] = &&L_##op##_MA,
+#define TP(n, ...) [WF_X_P_##n] = &&L_P_##n, [WF_X_P_##n##_A] = &&L_P_##n##_A, \
+      [WF_X_P_##n##_C] = &&L_P_##n##_C,
+#define TR(op, ...) [WF_X_##op##_RMB] = &&L_##op##_RMB, [WF_X_##op##_RMA] = &&L_##op##_RMA,
+#define TS(n, ...) [WF_X_S_##n] = &&L_S_##n,
+#define TK(n, ...) [WF_X_##n##_A] = &&L_##n##_A, [WF_X_##n##_B] = &&L_##n##_B, \
+      [WF_X_##n##_KA] = &&L_##n##_KA,
+#define TFA(n, ...) [WF_X_##n##_A] = &&L_##n##_A, [WF_X_##n##_B] = &&L_##n##_B,
+#define TL(n, ...) [WF_X_AB_##n] = &&L_AB_##n, [WF_X_AB_##n##_K] = &&L_AB_##n##_K,
+#define TLA(op, ...) [WF_X_##op##_A] = &&L_##op##_A, [WF_X_##op##_RKA] = &&L_##op##_RKA,
+#define TBA(op, ...) [WF_X_BRC_##op##_A] = &&L_BRC_##op##_A, [WF_X_BRC_##op##_KA] = &&L_BRC_##op##_KA,
+#define TAF(op, ...) [WF_X_##op##_MBR] = &&L_##op##_MBR, [WF_X_##op##_MAR] = &&L_##op##_MAR, \
+      [WF_X_##op##_MBK] = &&L_##op##_MBK, [WF_X_##op##_MAK] = &&L_##op##_MAK,
       I32_BIN(T2) I64_BIN(T2) I32_CMP(T3) I64_CMP(T3)
       UN_I32(T1) UN_I32_TO_64(T1) UN_I64(T1) UN_I64_TO_32(T1) UN_F32(T1) UN_F64(T1)
       UN_F32_TO_I(T1) BIN_F32(T1) BIN_F64(T1) CMP_F32(T1) CMP_F64(T1) TRUNC(T1)
-      LOADS(T1) STORES(T1) MISC(T1) WF_XOPS(TX) LOADS(TM) STORES(TM)
+      LOADS(T1) STORES(T1) MISC(T1) WF_XOPS(TX) LOADS(TM) STORES(TM) CMP_F32(TF) CMP_F64(TF) MARITH(TA) WF_PAIRS(TP) MARITH(TR) WF_OPSTORES(TS)
+      I32_BIN(TK) I32_CMP(TK) I64_BIN(TK) I64_CMP(TK) BIN_F64_FWD(TFA) I32_CMP(TL) MARITH(TAF) LOADS(TLA)
+      I32_CMP(TBA) I64_CMP(TBA)
 #undef T1
 #undef T2
 #undef T3
 #undef TX
 #undef TM
+#undef TF
+#undef TA
+#undef TP
+#undef TR
+#undef TS
+#undef TK
+#undef TFA
+#undef TL
+#undef TAF
+#undef TLA
+#undef TBA
   };
   if (tbl_out) {
     *tbl_out = tbl;
@@ -295,6 +390,7 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
   wf_xframe_t *const frames_end = ex->frames_end;
   char *const stack_end = ex->stack_end;
   wf_trapcode_t tc = WF_TRAP_NONE;
+  uint64_t acc = 0;
   wf_funcinst_t *f;
   int32_t argoff;
   wf_code_t *c;
@@ -329,6 +425,53 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
   I64_BIN(H_I64)
   I32_CMP(H_I32C)
   I64_CMP(H_I64C)
+#define H_I32F(op, e) \
+  L_##op##_A: { uint32_t a = (uint32_t)acc, b = R32(B1); W32(A2, (e)); ip += 3; NEXT(); } \
+  L_##op##_B: { uint32_t a = R32(A1), b = (uint32_t)acc; W32(A2, (e)); ip += 3; NEXT(); } \
+  L_##op##_KA: { uint32_t a = (uint32_t)acc, b = (uint32_t)B1; W32(A2, (e)); ip += 3; NEXT(); }
+#define H_I64F(op, e) \
+  L_##op##_A: { uint64_t a = acc, b = R64(B1); W64(A2, (e)); ip += 3; NEXT(); } \
+  L_##op##_B: { uint64_t a = R64(A1), b = acc; W64(A2, (e)); ip += 3; NEXT(); } \
+  L_##op##_KA: { uint64_t a = acc, b = (uint64_t)(int64_t)B1; W64(A2, (e)); ip += 3; NEXT(); }
+#define H_I64CF(op, e) \
+  L_##op##_A: { uint64_t a = acc, b = R64(B1); W32(A2, (e)); ip += 3; NEXT(); } \
+  L_##op##_B: { uint64_t a = R64(A1), b = acc; W32(A2, (e)); ip += 3; NEXT(); } \
+  L_##op##_KA: { uint64_t a = acc, b = (uint64_t)(int64_t)B1; W32(A2, (e)); ip += 3; NEXT(); }
+#define H_F64F(op, e) \
+  L_##op##_A: { double a = wf_f64(acc), b = RF64(B1); W64(A2, wf_f64_bits(e)); ip += 3; NEXT(); } \
+  L_##op##_B: { double a = RF64(A1), b = wf_f64(acc); W64(A2, wf_f64_bits(e)); ip += 3; NEXT(); }
+  I32_BIN(H_I32F)
+  I32_CMP(H_I32F)
+  I64_BIN(H_I64F)
+  I64_CMP(H_I64CF)
+  BIN_F64_FWD(H_F64F)
+#define H_LOOP(op, e)                                                    \
+  L_AB_##op: {     /* b is read after the write: it may be d itself */  \
+    uint32_t a = R32(A1) + (uint32_t)B1;                                 \
+    W32(A2, a);                                                          \
+    uint32_t b = R32(ip[2].p.b);                                         \
+    if (e) { ip += ip[3].p.b; NEXT(); }                                  \
+    ip += 4; NEXT();                                                     \
+  }                                                                      \
+  L_AB_##op##_K: {                                                       \
+    uint32_t a = R32(A1) + (uint32_t)B1, b = (uint32_t)ip[2].p.b;        \
+    W32(A2, a);                                                          \
+    if (e) { ip += ip[3].p.b; NEXT(); }                                  \
+    ip += 4; NEXT();                                                     \
+  }
+  I32_CMP(H_LOOP)
+#define H_BRCA32(op, e)                                                  \
+  L_BRC_##op##_A: { uint32_t a = (uint32_t)acc, b = R32(B1);            \
+    if (e) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); }                \
+  L_BRC_##op##_KA: { uint32_t a = (uint32_t)acc, b = (uint32_t)B1;      \
+    if (e) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); }
+#define H_BRCA64(op, e)                                                  \
+  L_BRC_##op##_A: { uint64_t a = acc, b = R64(B1);                       \
+    if (e) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); }                \
+  L_BRC_##op##_KA: { uint64_t a = acc, b = (uint64_t)(int64_t)B1;        \
+    if (e) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); }
+  I32_CMP(H_BRCA32)
+  I64_CMP(H_BRCA64)
 
   /* ---- unary ---- */
 #define H_UN_I32(op, e) L_##op: { uint32_t x = R32(A1); W32(B1, (e)); ip += 2; NEXT(); }
@@ -351,6 +494,14 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
 #define H_BIN_F64(op, e) L_##op: { double a = RF64(A1), b = RF64(B1); W64(A2, wf_f64_bits(e)); ip += 3; NEXT(); }
 #define H_CMP_F32(op, e) L_##op: { float a = RF32(A1), b = RF32(B1); W32(A2, (e)); ip += 3; NEXT(); }
 #define H_CMP_F64(op, e) L_##op: { double a = RF64(A1), b = RF64(B1); W32(A2, (e)); ip += 3; NEXT(); }
+#define H_BRC_F32(op, e) \
+  L_BRC_##op: { float a = RF32(A1), b = RF32(B1); if (e) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); } \
+  L_BRCN_##op: { float a = RF32(A1), b = RF32(B1); if (!(e)) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); }
+#define H_BRC_F64(op, e) \
+  L_BRC_##op: { double a = RF64(A1), b = RF64(B1); if (e) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); } \
+  L_BRCN_##op: { double a = RF64(A1), b = RF64(B1); if (!(e)) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); }
+  CMP_F32(H_BRC_F32)
+  CMP_F64(H_BRC_F64)
   BIN_F32(H_BIN_F32)
   BIN_F64(H_BIN_F64)
   CMP_F32(H_CMP_F32)
@@ -461,6 +612,106 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
   STORES(H_STORE)
   LOADS(H_LOADF)
   STORES(H_STOREF)
+#define H_LOADA(op, T, conv)                                             \
+  L_##op##_A: {                                                          \
+    T v;                                                                 \
+    memcpy(&v, mb + (uint64_t)(uint32_t)acc + ip[2].u, sizeof v);        \
+    W64(B1, conv); ip += 3; NEXT();                                      \
+  }                                                                      \
+  L_##op##_RKA: {                                                        \
+    T v;                                                                 \
+    uint32_t ad = (uint32_t)acc + (uint32_t)A2;                          \
+    memcpy(&v, mb + (uint64_t)ad + (uint32_t)ip[2].p.b, sizeof v);       \
+    W64(B1, conv); ip += 3; NEXT();                                      \
+  }
+  LOADS(H_LOADA)
+#define H_MARITH(op, T, rd, ld, wr, e)                                   \
+  L_##op##_MB: {                                                         \
+    T a = rd(A1), b = ld(mb + (uint64_t)R32(B1) + (uint32_t)ip[2].p.b);  \
+    wr(A2, e); ip += 3; NEXT();                                          \
+  }                                                                      \
+  L_##op##_MA: {                                                         \
+    T b = rd(A1), a = ld(mb + (uint64_t)R32(B1) + (uint32_t)ip[2].p.b);  \
+    wr(A2, e); ip += 3; NEXT();                                          \
+  }
+  MARITH(H_MARITH)
+#define H_RMW(op, T, rd, ld, wr, e)                                      \
+  L_##op##_RMB: {                                                        \
+    uint8_t *p = mb + (uint64_t)R32(B1) + (uint32_t)ip[2].p.b;           \
+    T a = rd(A1), b = ld(p), r = (e);                                    \
+    memcpy(p, &r, sizeof r); ip += 3; NEXT();                            \
+  }                                                                      \
+  L_##op##_RMA: {                                                        \
+    uint8_t *p = mb + (uint64_t)R32(B1) + (uint32_t)ip[2].p.b;           \
+    T b = rd(A1), a = ld(p), r = (e);                                    \
+    memcpy(p, &r, sizeof r); ip += 3; NEXT();                            \
+  }
+  MARITH(H_RMW)
+#define H_MARITHF(op, T, rd, ld, wr, e)                                  \
+  L_##op##_MBR: {                                                        \
+    uint32_t ad = R32(B1) + R32(ip[2].p.b);                              \
+    T a = rd(A1), b = ld(mb + (uint64_t)ad + (uint32_t)ip[3].p.a);       \
+    wr(A2, e); ip += 4; NEXT();                                          \
+  }                                                                      \
+  L_##op##_MAR: {                                                        \
+    uint32_t ad = R32(B1) + R32(ip[2].p.b);                              \
+    T b = rd(A1), a = ld(mb + (uint64_t)ad + (uint32_t)ip[3].p.a);       \
+    wr(A2, e); ip += 4; NEXT();                                          \
+  }                                                                      \
+  L_##op##_MBK: {                                                        \
+    uint32_t ad = R32(B1) + (uint32_t)ip[2].p.b;                         \
+    T a = rd(A1), b = ld(mb + (uint64_t)ad + (uint32_t)ip[3].p.a);       \
+    wr(A2, e); ip += 4; NEXT();                                          \
+  }                                                                      \
+  L_##op##_MAK: {                                                        \
+    uint32_t ad = R32(B1) + (uint32_t)ip[2].p.b;                         \
+    T b = rd(A1), a = ld(mb + (uint64_t)ad + (uint32_t)ip[3].p.a);       \
+    wr(A2, e); ip += 4; NEXT();                                          \
+  }
+  MARITH(H_MARITHF)
+
+  /* ---- pairs (interp.h WF_PAIRS); t is a separate statement: no contraction */
+#define PT_u32 uint32_t
+#define PT_f64 double
+#define PR_u32(o) R32(o)
+#define PR_f64(o) RF64(o)
+#define PW_u32(o, v) W32(o, v)
+#define PW_f64(o, v) WF64(o, v)
+#define PK_u32(o, k) ((k) ? (uint32_t)(o) : R32(o))
+#define PK_f64(o, k) RF64(o)
+#define PA_u32(v) ((uint32_t)(v))
+#define PA_f64(v) wf_f64(v)
+#define H_PAIR(n, o1, k1, o2, k2, side, ty, e1, e2)                      \
+  L_P_##n: {                                                             \
+    PT_##ty a = PR_##ty(A1), b = PK_##ty(B1, k1), c = PK_##ty(A2, k2);   \
+    PT_##ty t = (e1);                                                    \
+    PT_##ty r = (e2);                                                    \
+    PW_##ty(ip[2].p.b, r); ip += 3; NEXT();                              \
+  }                                                                      \
+  L_P_##n##_A: {                                                         \
+    PT_##ty a = PA_##ty(acc), b = PK_##ty(B1, k1), c = PK_##ty(A2, k2);  \
+    PT_##ty t = (e1);                                                    \
+    PT_##ty r = (e2);                                                    \
+    PW_##ty(ip[2].p.b, r); ip += 3; NEXT();                              \
+  }                                                                      \
+  L_P_##n##_C: {                                                         \
+    PT_##ty a = PR_##ty(A1), b = PK_##ty(B1, k1), c = PA_##ty(acc);      \
+    PT_##ty t = (e1);                                                    \
+    PT_##ty r = (e2);                                                    \
+    PW_##ty(ip[2].p.b, r); ip += 3; NEXT();                              \
+  }
+  WF_PAIRS(H_PAIR)
+#define PT_u64 uint64_t
+#define PR_u64(o) R64(o)
+#define PK_u64(o, k) R64(o)
+#define H_OPSTORE(n, o, k, st, ty, e)                                    \
+  L_S_##n: {                                                             \
+    PT_##ty a = PR_##ty(A1), b = PK_##ty(B1, k);                         \
+    PT_##ty r = (e);                                                     \
+    memcpy(mb + (uint64_t)R32(A2) + (uint32_t)ip[2].p.b, &r, sizeof r);  \
+    ip += 3; NEXT();                                                     \
+  }
+  WF_OPSTORES(H_OPSTORE)
   L_MEMORY_SIZE: { W32(A1, inst->mem0->pages); ip += 2; NEXT(); }
   L_MEMORY_GROW: {
     int32_t r = wf_memory_grow(inst->mem0, R32(A1));
@@ -535,7 +786,45 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
   }
   L_REF_IS_NULL: { W32(B1, R64(A1) == 0); ip += 2; NEXT(); }
   L_X_MOV: { W64(B1, R64(A1)); ip += 2; NEXT(); }
+  L_X_I32_ADD_K2: {
+    W32(A2, R32(A1) + (uint32_t)B1);
+    W32(ip[4].p.a, R32(ip[3].p.a) + (uint32_t)ip[3].p.b);
+    ip += 5; NEXT();
+  }
+  L_X_ADDK_BRNZ: {
+    uint32_t v = R32(A1) + (uint32_t)B1;
+    W32(A2, v);
+    if (v) { ip += ip[2].p.b; NEXT(); }
+    ip += 3; NEXT();
+  }
+  L_X_ADDK_BRZ: {
+    uint32_t v = R32(A1) + (uint32_t)B1;
+    W32(A2, v);
+    if (!v) { ip += ip[2].p.b; NEXT(); }
+    ip += 3; NEXT();
+  }
+  L_X_COPY32: {
+    uint32_t v;
+    memcpy(&v, mb + (uint64_t)R32(A1) + (uint32_t)A2, 4);
+    memcpy(mb + (uint64_t)R32(B1) + (uint32_t)ip[2].p.b, &v, 4);
+    ip += 3; NEXT();
+  }
+  L_X_COPY64: {
+    uint64_t v;
+    memcpy(&v, mb + (uint64_t)R32(A1) + (uint32_t)A2, 8);
+    memcpy(mb + (uint64_t)R32(B1) + (uint32_t)ip[2].p.b, &v, 8);
+    ip += 3; NEXT();
+  }
   L_X_MOV2: { W64(B1, R64(A1)); W64(ip[2].p.b, R64(ip[2].p.a)); ip += 3; NEXT(); }
+  L_X_MOV3: {
+    W64(B1, R64(A1)); W64(ip[2].p.b, R64(ip[2].p.a)); W64(ip[3].p.b, R64(ip[3].p.a));
+    ip += 4; NEXT();
+  }
+  L_X_MOV4: {
+    W64(B1, R64(A1)); W64(ip[2].p.b, R64(ip[2].p.a)); W64(ip[3].p.b, R64(ip[3].p.a));
+    W64(ip[4].p.b, R64(ip[4].p.a));
+    ip += 5; NEXT();
+  }
   L_X_CONST: { W64(A1, ip[2].u); ip += 3; NEXT(); }
 
   /* ---- control ---- */
@@ -594,16 +883,19 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
     if (f->type_id != tid) TRAP(INDIRECT_TYPE);
     goto call_any;
   }
-  L_X_RET: {
-    if (cf == entry) goto done;
-    cf--;
-    ip = cf->ret_ip;
-    fp = cf->fp;
-    inst = cf->inst;
-    mb = cf->mb;
-    ex->cf = cf;
-    NEXT();
-  }
+#define DO_RET()                                                         \
+  do {                                                                   \
+    if (cf == entry) goto done;                                          \
+    cf--;                                                                \
+    ip = cf->ret_ip;                                                     \
+    fp = cf->fp;                                                         \
+    inst = cf->inst;                                                     \
+    mb = cf->mb;                                                         \
+    ex->cf = cf;                                                         \
+    NEXT();                                                              \
+  } while (0)
+  L_X_RET: DO_RET();
+  L_X_RET1: { W64(0, R64(A1)); DO_RET(); }
 
 call_any: {        /* f, argoff set; ip = the instruction after the call */
     if (f->host) {
@@ -648,14 +940,12 @@ done:
   return WF_TRAP_NONE;
 }
 
+/* The table lives in run() (label addresses are local to it): ask for it.
+ * Cheap, and no shared mutable state. */
 const void *const *wf_interp_handlers(void) {
-  static const void *const *tbl;
-  if (!tbl) {
-    const void *const *t = NULL;
-    run(NULL, NULL, &t);
-    tbl = t;
-  }
-  return tbl;
+  const void *const *t = NULL;
+  run(NULL, NULL, &t);
+  return t;
 }
 
 /* ---- exec state ---- */

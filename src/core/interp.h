@@ -6,11 +6,13 @@
  * operand cells. Operands name frame slots by their BYTE offset from the
  * frame pointer (int32), so that a handler reads `*(u64 *)(fp + off)`.
  *
- * A frame is [params | declared locals | temporaries]: the operand stack of
- * the WebAssembly function is simulated at translation time, stack position
- * p lives in slot (nparams + nlocals + p), and local.get / constants do not
- * copy: an instruction's operand refers to the local's slot directly, or
- * carries the constant as an immediate.
+ * A frame is [params | declared locals | constants | temporaries]: the
+ * operand stack of the WebAssembly function is simulated at translation
+ * time, stack position p lives in its home slot (first temporary + p), and
+ * local.get / constants do not copy: an instruction's operand refers to the
+ * local's slot directly, to the constant's slot (copied into the frame on
+ * entry), or carries the constant as an immediate. A callee's frame starts
+ * at its arguments, which the caller left in its own temporaries.
  *
  * Operand layouts (cells after the handler; "a|b" = one cell, two int32):
  *   unary        [src|dst]
@@ -18,7 +20,10 @@
  *   binary _K    [a|imm32] [dst|-]         (i64 forms sign-extend imm32)
  *   load         [addr|dst] [offset u64]
  *   store        [addr|val] [offset u64]
- *   MOV          [src|dst]              MOV2 [src|dst] [src|dst] (in order)
+ *   MOV          [src|dst]              MOV2..MOV4: 2..4 [src|dst] cells, in order
+ *   I32_ADD_K2   two I32_ADD_K in one: [a|imm] [dst|-] [a|imm] [dst|-]
+ *   ADDK_BRNZ/Z  dst = a + imm; branch if dst != 0 / == 0: [a|imm] [dst|rel]
+ *   COPY32/64    i32/i64 load then store of it: [src addr|dst addr] [src off|dst off]
  *   CONST        [dst|-] [value u64]
  *   BR           [-|rel]                    rel: cells from the instruction start
  *   BR_IF/_IFZ   [cond|rel]
@@ -26,6 +31,7 @@
  *   BRC_x_K      [a|imm32] [-|rel]
  *   BR_TABLE     [idx|n] then n+1 cells [-|rel] (the last is the default)
  *   RET          (results already moved to slots 0..nresults-1)
+ *   RET1         [src|-]: slot 0 = src, then RET (one result)
  *   CALL         [funcinst*] [code slot (wf_code_t **)] [argoff|-]
  *   CALL_ANY     [funcinst*] [argoff|-]     (imported: host or other instance)
  *   CALL_INDIRECT [table*] [idx|argoff] [type_id|-]
@@ -53,7 +59,8 @@ typedef union wf_cell {
  * their wf_opcode_t numbers for the plain numeric/memory forms). */
 #define WF_XOPS(X) \
   X(MOV) X(CONST) X(BR) X(BR_IF) X(BR_IFZ) X(BR_TABLE) X(RET) \
-  X(CALL) X(CALL_ANY) X(CALL_IND) X(EXIT) X(TRAP_OOM) X(MOV2)
+  X(CALL) X(CALL_ANY) X(CALL_IND) X(EXIT) X(TRAP_OOM) X(MOV2) X(MOV3) X(MOV4) X(I32_ADD_K2) \
+  X(ADDK_BRNZ) X(ADDK_BRZ) X(COPY32) X(COPY64) X(RET1)
 
 /* Binary ops that have an immediate-operand (_K) form. */
 #define WF_KOPS(X) \
@@ -66,12 +73,95 @@ typedef union wf_cell {
   X(I64_EQ) X(I64_NE) X(I64_LT_S) X(I64_LT_U) X(I64_GT_S) X(I64_GT_U) \
   X(I64_LE_S) X(I64_LE_U) X(I64_GE_S) X(I64_GE_U)
 
+/* Operand forwarding: every instruction that writes a slot also leaves the
+ * value in the interpreter's `acc` register, and an instruction that reads
+ * the value written by the one just before it (no label in between) may
+ * take it from there instead of the slot (no store-to-load latency on
+ * dependency chains). _A: a = acc; _B: b = acc; _KA: a = acc, b = imm. The
+ * slot is always written too, so dropping a forwarded form is always safe.
+ * Applies to WF_KOPS (all three forms) and to these (_A, _B): */
+#define WF_FACCOPS(X) X(F64_ADD) X(F64_SUB) X(F64_MUL) X(F64_DIV)
+/* and the compare-and-branch forms BRC_x_A / BRC_x_KA (a from acc), and
+ * loads: _A address from acc (plain form), _RKA a from acc (_RK form) */
+#define WF_LOADOPS(X) \
+  X(I32_LOAD) X(I64_LOAD) X(F32_LOAD) X(F64_LOAD) X(I32_LOAD8_S) X(I32_LOAD8_U) \
+  X(I32_LOAD16_S) X(I32_LOAD16_U) X(I64_LOAD8_S) X(I64_LOAD8_U) X(I64_LOAD16_S) \
+  X(I64_LOAD16_U) X(I64_LOAD32_S) X(I64_LOAD32_U)
+
 /* Comparisons that fuse with br_if / if into a compare-and-branch. */
 #define WF_BRCOPS(X) \
   X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U) \
   X(I32_LE_S) X(I32_LE_U) X(I32_GE_S) X(I32_GE_U) \
   X(I64_EQ) X(I64_NE) X(I64_LT_S) X(I64_LT_U) X(I64_GT_S) X(I64_GT_U) \
   X(I64_LE_S) X(I64_LE_U) X(I64_GE_S) X(I64_GE_U)
+
+/* Float comparisons fused with a branch: BRC_x branches if true, BRCN_x if
+ * false (not the negated comparison, because of NaN). [a|b] [-|rel] */
+#define WF_FBRCOPS(X) \
+  X(F32_EQ) X(F32_NE) X(F32_LT) X(F32_GT) X(F32_LE) X(F32_GE) \
+  X(F64_EQ) X(F64_NE) X(F64_LT) X(F64_GT) X(F64_LE) X(F64_GE)
+
+/* Binary ops with one operand loaded from memory (a load fused into its
+ * consumer): _MB computes x op mem, _MA mem op x.  [x|addr] [dst|offset]
+ * _MBR/_MAR/_MBK/_MAK: the load had a fused address (addr + y, y a slot for
+ * R or an imm32 for K).  [x|addr] [dst|y] [offset|-]
+ * _RMB/_RMA store the result back to the same address (mem op= x, from
+ * load; op; store to the same address and offset).  [x|addr] [-|offset] */
+#define WF_MARITH(X) \
+  X(I32_ADD, I32_LOAD) X(I32_SUB, I32_LOAD) X(I32_MUL, I32_LOAD) X(I32_AND, I32_LOAD) \
+  X(I32_OR, I32_LOAD) X(I32_XOR, I32_LOAD) \
+  X(I64_ADD, I64_LOAD) X(I64_SUB, I64_LOAD) X(I64_MUL, I64_LOAD) X(I64_AND, I64_LOAD) \
+  X(I64_OR, I64_LOAD) X(I64_XOR, I64_LOAD) \
+  X(F32_ADD, F32_LOAD) X(F32_SUB, F32_LOAD) X(F32_MUL, F32_LOAD) X(F32_DIV, F32_LOAD) \
+  X(F64_ADD, F64_LOAD) X(F64_SUB, F64_LOAD) X(F64_MUL, F64_LOAD) X(F64_DIV, F64_LOAD)
+
+/* Pairs of binary ops where the first one's result is consumed at once by
+ * the second: t = a op1 b; d = t op2 c (side 0) or c op2 t (side 1).
+ * [a|b] [c|d]; b is an immediate when k1, c when k2. Forwarded forms
+ * (see WF_FACCOPS): _A takes a from acc, _C takes c from acc. Chosen from profiles
+ * of compiled C (address arithmetic, hashing, multiply-add chains).
+ *   X(name, op1, k1, op2, k2, side, type, e1 (of a, b), e2 (of t, c)) */
+#define WF_PAIRS(X) \
+  X(SHLK_ADD, I32_SHL, 1, I32_ADD, 0, 0, u32, a << (b & 31), t + c) \
+  X(ADD_ADD, I32_ADD, 0, I32_ADD, 0, 0, u32, a + b, t + c) \
+  X(ADDK_ADD, I32_ADD, 1, I32_ADD, 0, 0, u32, a + b, t + c) \
+  X(ADD_ADDK, I32_ADD, 0, I32_ADD, 1, 0, u32, a + b, t + c) \
+  X(ROTLK_XOR, I32_ROTL, 1, I32_XOR, 0, 0, u32, (a << (b & 31)) | (a >> ((32 - b) & 31)), t ^ c) \
+  X(XOR_XOR, I32_XOR, 0, I32_XOR, 0, 0, u32, a ^ b, t ^ c) \
+  X(AND_XOR, I32_AND, 0, I32_XOR, 0, 0, u32, a & b, t ^ c) \
+  X(XOR_AND, I32_XOR, 0, I32_AND, 0, 0, u32, a ^ b, t & c) \
+  X(AND_ADD, I32_AND, 0, I32_ADD, 0, 0, u32, a & b, t + c) \
+  X(XOR_ADD, I32_XOR, 0, I32_ADD, 0, 0, u32, a ^ b, t + c) \
+  X(SHRUK_XOR, I32_SHR_U, 1, I32_XOR, 0, 0, u32, a >> (b & 31), t ^ c) \
+  X(ADDK_ANDK, I32_ADD, 1, I32_AND, 1, 0, u32, a + b, t & c) \
+  X(ANDK_ADD, I32_AND, 1, I32_ADD, 0, 0, u32, a & b, t + c) \
+  X(MULK_ADD, I32_MUL, 1, I32_ADD, 0, 0, u32, a * b, t + c) \
+  X(FMUL_FADD, F64_MUL, 0, F64_ADD, 0, 0, f64, a * b, t + c) \
+  X(FMUL_FSUB, F64_MUL, 0, F64_SUB, 0, 0, f64, a * b, t - c) \
+  X(FMUL_RSUB, F64_MUL, 0, F64_SUB, 0, 1, f64, a * b, c - t) \
+  X(FMUL_FMUL, F64_MUL, 0, F64_MUL, 0, 0, f64, a * b, t * c) \
+  X(FSUB_FMUL, F64_SUB, 0, F64_MUL, 0, 0, f64, a - b, t * c) \
+  X(FADD_FMUL, F64_ADD, 0, F64_MUL, 0, 0, f64, a + b, t * c) \
+  X(FADD_FADD, F64_ADD, 0, F64_ADD, 0, 0, f64, a + b, t + c)
+
+/* A binary op whose result is stored at once: [a|b] [addr|offset]
+ *   X(name, op, k, store op, type, expression of a and b) */
+#define WF_OPSTORES(X) \
+  X(F64_ADD, F64_ADD, 0, F64_STORE, f64, a + b) X(F64_SUB, F64_SUB, 0, F64_STORE, f64, a - b) \
+  X(F64_MUL, F64_MUL, 0, F64_STORE, f64, a * b) X(F64_DIV, F64_DIV, 0, F64_STORE, f64, a / b) \
+  X(I32_ADD, I32_ADD, 0, I32_STORE, u32, a + b) X(I32_SUB, I32_SUB, 0, I32_STORE, u32, a - b) \
+  X(I32_AND, I32_AND, 0, I32_STORE, u32, a & b) X(I32_OR, I32_OR, 0, I32_STORE, u32, a | b) \
+  X(I32_XOR, I32_XOR, 0, I32_STORE, u32, a ^ b) \
+  X(I32_ADD_K, I32_ADD, 1, I32_STORE, u32, a + b) X(I32_AND_K, I32_AND, 1, I32_STORE, u32, a & b) \
+  X(I32_OR_K, I32_OR, 1, I32_STORE, u32, a | b) X(I32_XOR_K, I32_XOR, 1, I32_STORE, u32, a ^ b) \
+  X(I64_ADD, I64_ADD, 0, I64_STORE, u64, a + b)
+
+/* Loop closing: d = a + imm; branch if (d cmp b) -- an induction variable
+ * step fused with the compare-and-branch that follows it.
+ *   AB_x    [a|imm] [d|b]   [-|rel]      AB_x_K  [a|imm] [d|imm2] [-|rel] */
+#define WF_LOOPOPS(X) \
+  X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U) \
+  X(I32_LE_S) X(I32_LE_U) X(I32_GE_S) X(I32_GE_U)
 
 /* Loads and stores with a fused address computation:
  *   _RR  address = a + b          load [a|b] [dst|offset]   store [a|b] [val|offset]
@@ -98,6 +188,39 @@ enum {
 #define X(n) WF_X_##n##_RR, WF_X_##n##_RK,
   WF_MEMOPS(X)
 #undef X
+#define X(n) WF_X_BRC_##n, WF_X_BRCN_##n,
+  WF_FBRCOPS(X)
+#undef X
+#define X(n, l) WF_X_##n##_MB, WF_X_##n##_MA,
+  WF_MARITH(X)
+#undef X
+#define X(n, ...) WF_X_P_##n, WF_X_P_##n##_A, WF_X_P_##n##_C,
+  WF_PAIRS(X)
+#undef X
+#define X(n, l) WF_X_##n##_RMB, WF_X_##n##_RMA,
+  WF_MARITH(X)
+#undef X
+#define X(n, ...) WF_X_S_##n,
+  WF_OPSTORES(X)
+#undef X
+#define X(n) WF_X_##n##_A, WF_X_##n##_B, WF_X_##n##_KA,
+  WF_KOPS(X)
+#undef X
+#define X(n) WF_X_##n##_A, WF_X_##n##_B,
+  WF_FACCOPS(X)
+#undef X
+#define X(n) WF_X_AB_##n, WF_X_AB_##n##_K,
+  WF_LOOPOPS(X)
+#undef X
+#define X(n, l) WF_X_##n##_MBR, WF_X_##n##_MAR, WF_X_##n##_MBK, WF_X_##n##_MAK,
+  WF_MARITH(X)
+#undef X
+#define X(n) WF_X_##n##_A, WF_X_##n##_RKA,
+  WF_LOADOPS(X)
+#undef X
+#define X(n) WF_X_BRC_##n##_A, WF_X_BRC_##n##_KA,
+  WF_BRCOPS(X)
+#undef X
   WF_X_COUNT
 };
 
@@ -109,9 +232,10 @@ typedef struct wf_code {
   uint32_t nresults;
   uint32_t frame_slots;        /* all of the frame */
   uint32_t cbase, nconsts;     /* constant slots: [cbase, cbase + nconsts) */
-  const uint64_t *consts;      /* nconsts values (stored after the cells) */
+  uint32_t ninit;              /* slots [nparams, nparams + ninit) start as init[]: */
+  const uint64_t *init;        /* zeros for the locals, then the constants
+                                  (cbase == nparams + nlocals); after the cells */
   uint32_t ncells;
-  uint32_t pad_;
   wf_cell_t cells[];
 } wf_code_t;
 

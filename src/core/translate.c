@@ -49,7 +49,11 @@ typedef struct {
   uint32_t cbase, kmax;   /* constant slots [cbase, cbase + kmax) */
   uint64_t *kv; uint32_t nk, kcap;   /* constant slots' values */
   uint32_t khash[KHASH];  /* index + 1 into kv, 0 = empty */
-  int64_t movpos;         /* the last instruction, if it is a lone MOV; else -1 */
+  int64_t movpos;         /* the last instruction, if it is a MOVn (n < 4); else -1 */
+  uint32_t movcnt;        /* its n */
+  int64_t addkpos;        /* the last instruction, if it is a lone I32_ADD_K; else -1 */
+  int32_t cur_before;     /* for the instruction being emitted: the slot its
+                             predecessor wrote (its value is in acc), or INT32_MIN */
   bool oom, unreachable;
   const uint8_t *p, *end;
   struct {
@@ -60,6 +64,12 @@ typedef struct {
     bool k;
     uint32_t dcell; uint8_t dhalf;
     int32_t dst;
+    bool norewind;        /* second half of a pair: cannot be removed */
+    int32_t off;          /* fused memory operand: address slot in b, offset here */
+    /* a compare whose left operand was just computed by an I32_ADD_K */
+    bool pv; uint32_t pvpos; int32_t pva, pvimm;
+    int32_t before;       /* dst of the instruction just before it, or INT32_MIN */
+    size_t end;           /* code position right after it */
   } last;
 } tr_t;
 
@@ -94,8 +104,10 @@ static bool reserve(tr_t *t, size_t k) {
  * the operand cells that follow is reserved here (callers with more than 6
  * operand cells reserve themselves). */
 static uint32_t emit_h(tr_t *t, uint32_t op) {
+  t->cur_before = t->last.valid && t->n == t->last.end ? t->last.dst : INT32_MIN;
   t->last.valid = false;
   t->movpos = -1;
+  t->addkpos = -1;
   if (!reserve(t, 8)) return 0;
   t->code[t->n].h = t->H[op];
   return (uint32_t)t->n++;
@@ -121,6 +133,7 @@ static void emit_ptr(tr_t *t, void *ptr) {
 static size_t label_here(tr_t *t) {
   t->last.valid = false;
   t->movpos = -1;
+  t->addkpos = -1;
   return t->n;
 }
 
@@ -156,23 +169,36 @@ static sv_t pop(tr_t *t) {
   return t->st[--t->sh];
 }
 
+static void set_last(tr_t *t, uint32_t pos, uint32_t op, int32_t a, int32_t b, bool k,
+                     uint32_t dcell, uint8_t dhalf, int32_t dst);
 static void emit_const(tr_t *t, int32_t dst, uint64_t k) {
-  emit_h(t, WF_X_CONST);
-  emit_ab(t, dst, 0);
+  uint32_t pos = emit_h(t, WF_X_CONST);
+  uint32_t dc = emit_ab(t, dst, 0);
   emit_u(t, k);
+  set_last(t, pos, WF_X_CONST, 0, 0, false, dc, 0, dst);   /* a value producer */
+  t->last.norewind = true;
 }
+
+/* A MOV (merged into the MOVn before it when possible). Its destination is
+ * written last, so it is a `last` like any value producer (never rewound). */
 static void emit_mov(tr_t *t, int32_t src, int32_t dst) {
   if (src == dst) return;
-  if (t->movpos >= 0 && !t->oom) {   /* MOV; MOV -> MOV2 */
-    t->code[t->movpos].h = t->H[WF_X_MOV2];
-    t->movpos = -1;
-    t->last.valid = false;
-    emit_ab(t, src, dst);
+  if (t->movpos >= 0 && !t->oom) {   /* MOVn; MOV -> MOVn+1 */
+    static const uint32_t next[4] = {0, WF_X_MOV2, WF_X_MOV3, WF_X_MOV4};
+    uint32_t first = (uint32_t)t->movpos;
+    t->code[first].h = t->H[next[t->movcnt]];
+    t->movcnt++;
+    if (t->movcnt == 4) t->movpos = -1;
+    uint32_t dc = emit_ab(t, src, dst);
+    set_last(t, first, WF_X_MOV, src, 0, false, dc, 1, dst);
+    t->last.norewind = true;
     return;
   }
   uint32_t pos = emit_h(t, WF_X_MOV);
-  emit_ab(t, src, dst);
-  if (!t->oom) t->movpos = pos;
+  uint32_t dc = emit_ab(t, src, dst);
+  if (!t->oom) { t->movpos = pos; t->movcnt = 1; }
+  set_last(t, pos, WF_X_MOV, src, 0, false, dc, 1, dst);
+  t->last.norewind = true;
 }
 
 /* The slot holding constant k, or -1 when the function has too many. */
@@ -256,6 +282,32 @@ static void set_last(tr_t *t, uint32_t pos, uint32_t op, int32_t a, int32_t b, b
   t->last.dcell = dcell;
   t->last.dhalf = dhalf;
   t->last.dst = dst;
+  t->last.norewind = false;
+  t->last.pv = false;
+  t->last.before = t->cur_before;
+  t->last.end = t->n;
+}
+
+/* Before emitting a compare with left operand slot ao: is it the result of
+ * the I32_ADD_K just emitted? Then remember it for a loop-closing fusion. */
+typedef struct { bool ok; uint32_t pos; int32_t a, imm; } pv_t;
+static pv_t prev_addk(tr_t *t, int32_t ao) {
+  pv_t r = {false, 0, 0, 0};
+  if (t->last.valid && !t->last.norewind && t->last.op == WF_OP_I32_ADD && t->last.k &&
+      t->last.dst == ao) {
+    r.ok = true;
+    r.pos = t->last.pos;
+    r.a = t->last.a;
+    r.imm = t->last.b;
+  }
+  return r;
+}
+static void set_pv(tr_t *t, pv_t pv) {
+  if (!pv.ok || !t->last.valid) return;
+  t->last.pv = true;
+  t->last.pvpos = pv.pos;
+  t->last.pva = pv.a;
+  t->last.pvimm = pv.imm;
 }
 
 /* ---- reading the body ---- */
@@ -353,6 +405,16 @@ static void add_fix(tr_t *t, ctl_t *c, uint32_t ins, uint32_t cell) {
 static void emit_moves(tr_t *t, uint32_t n, int32_t dst) {
   if (n > t->sh) return;
   uint32_t base = t->sh - n;
+  /* One value just computed: let its instruction write the target slot
+   * directly. (Conditional paths always start with a branch, which leaves
+   * no `last`, so this only happens where the stack is being abandoned.) */
+  if (n == 1 && t->st[base].kind == V_TEMP && t->last.valid && !t->oom &&
+      t->last.dst == home(t, base) && dst != home(t, base)) {
+    wf_cell_t *dc = &t->code[t->last.dcell];
+    if (t->last.dhalf) dc->p.b = dst; else dc->p.a = dst;
+    t->last.valid = false;
+    return;
+  }
   /* A source local that an earlier copy would overwrite goes through its
    * home slot first (only possible when copying to the result slots). */
   for (uint32_t i = 0; i < n; i++) {
@@ -375,6 +437,7 @@ static void emit_moves(tr_t *t, uint32_t n, int32_t dst) {
 }
 
 static bool moves_needed(tr_t *t, uint32_t n, int32_t dst) {
+  if (n > t->sh) return true;
   uint32_t base = t->sh - n;
   for (uint32_t i = 0; i < n; i++) {
     sv_t *v = &t->st[base + i];
@@ -387,6 +450,20 @@ static uint32_t label_arity(const ctl_t *c) { return c->kind == C_LOOP ? c->npar
 
 static void emit_return(tr_t *t) {
   const ctl_t *f = &t->ctl[0];
+  if (f->nresults == 1 && t->sh >= 1) {
+    /* one result: let its producer write slot 0, or copy it in RET1 */
+    sv_t *v = &t->st[t->sh - 1];
+    bool produced = v->kind == V_TEMP && t->last.valid && t->last.dst == home(t, t->sh - 1);
+    if (!produced) {
+      int32_t s = v->kind == V_LOCAL ? loff(v->local)
+                : v->kind == V_CONST ? const_slot(t, v->k) : home(t, t->sh - 1);
+      if (s > 0) {
+        emit_h(t, WF_X_RET1);
+        emit_ab(t, s, 0);
+        return;
+      }
+    }
+  }
   emit_moves(t, f->nresults, 0);
   emit_h(t, WF_X_RET);
 }
@@ -420,6 +497,30 @@ static uint32_t brc_op(uint32_t op, bool k) {
     default: return 0;
   }
 }
+static uint32_t brc_acc_op(uint32_t op, bool k) {
+  switch (op) {
+#define X(n) case WF_OP_##n: return k ? WF_X_BRC_##n##_KA : WF_X_BRC_##n##_A;
+    WF_BRCOPS(X)
+#undef X
+    default: return 0;
+  }
+}
+static uint32_t loop_op(uint32_t op, bool k) {
+  switch (op) {
+#define X(n) case WF_OP_##n: return k ? WF_X_AB_##n##_K : WF_X_AB_##n;
+    WF_LOOPOPS(X)
+#undef X
+    default: return 0;
+  }
+}
+static uint32_t fbrc_op(uint32_t op, bool when_true) {
+  switch (op) {
+#define X(n) case WF_OP_##n: return when_true ? WF_X_BRC_##n : WF_X_BRCN_##n;
+    WF_FBRCOPS(X)
+#undef X
+    default: return 0;
+  }
+}
 static uint32_t negate_cmp(uint32_t op) {
   switch (op) {
     case WF_OP_I32_EQ: return WF_OP_I32_NE;     case WF_OP_I32_NE: return WF_OP_I32_EQ;
@@ -441,25 +542,54 @@ static uint32_t negate_cmp(uint32_t op) {
  * holds the relative target. */
 static void emit_condbr(tr_t *t, sv_t c, uint32_t cpos, bool when_true, uint32_t *ins,
                         uint32_t *cell) {
-  if (c.kind == V_TEMP && t->last.valid && t->last.dst == home(t, cpos)) {
+  if (c.kind == V_TEMP && t->last.valid && !t->last.norewind && t->last.dst == home(t, cpos)) {
     uint32_t op = t->last.op;
     if (brc_index(op)) {
       int32_t a = t->last.a, b = t->last.b;
       bool k = t->last.k;
-      t->n = t->last.pos;                       /* drop the compare */
       if (!when_true) op = negate_cmp(op);
-      *ins = emit_h(t, brc_op(op, k));
+      uint32_t lop = t->last.pv ? loop_op(op, k) : 0;
+      if (lop) {                                /* drop the add and the compare */
+        int32_t pa = t->last.pva, pimm = t->last.pvimm;
+        t->n = t->last.pvpos;
+        *ins = emit_h(t, lop);
+        emit_ab(t, pa, pimm);
+        emit_ab(t, a, b);
+        *cell = emit_ab(t, 0, 0);
+        return;
+      }
+      int32_t before = t->last.before;
+      t->n = t->last.pos;                       /* drop the compare */
+      bool fwd = before != INT32_MIN && a == before;   /* a is in acc */
+      *ins = emit_h(t, fwd ? brc_acc_op(op, k) : brc_op(op, k));
       emit_ab(t, a, b);
       *cell = emit_ab(t, 0, 0);
       return;
     }
-    if (op == WF_OP_I32_EQZ) {
+    if (fbrc_op(op, true)) {
+      int32_t a = t->last.a, b = t->last.b;
+      t->n = t->last.pos;
+      *ins = emit_h(t, fbrc_op(op, when_true));
+      emit_ab(t, a, b);
+      *cell = emit_ab(t, 0, 0);
+      return;
+    }
+    if (op == WF_OP_I32_EQZ && !t->last.norewind) {
       int32_t a = t->last.a;
       t->n = t->last.pos;
       *ins = emit_h(t, when_true ? WF_X_BR_IFZ : WF_X_BR_IF);
       *cell = emit_ab(t, a, 0);
       return;
     }
+  }
+  if (c.kind == V_LOCAL && t->last.valid && !t->last.norewind &&
+      t->last.dst == loff(c.local) && t->last.op == WF_OP_I32_ADD && t->last.k) {
+    int32_t a = t->last.a, imm = t->last.b, d = t->last.dst;
+    t->n = t->last.pos;
+    *ins = emit_h(t, when_true ? WF_X_ADDK_BRNZ : WF_X_ADDK_BRZ);
+    emit_ab(t, a, imm);
+    *cell = emit_ab(t, d, 0);
+    return;
   }
   int32_t s = opnd(t, cpos, &c);
   *ins = emit_h(t, when_true ? WF_X_BR_IF : WF_X_BR_IFZ);
@@ -531,32 +661,111 @@ static void do_local_set(tr_t *t, uint32_t x, bool tee) {
   if (t->sh == 0) return;
   uint32_t top = t->sh - 1;
   sv_t v = t->st[top];
-  bool was_valid = t->last.valid;
-  spill_refs(t, x, top);
-  bool spilled = was_valid && !t->last.valid;
+  spill_refs(t, x, top);   /* a spill MOV becomes `last`: no retarget below */
   int32_t xo = loff(x);
   if (v.kind == V_LOCAL) {
     emit_mov(t, loff(v.local), xo);
   } else if (v.kind == V_CONST) {
     emit_const_to(t, xo, v.k);
-  } else if (!spilled && t->last.valid && t->last.dst == home(t, top) && !t->oom) {
+  } else if (t->last.valid && t->last.dst == home(t, top) && !t->oom) {
     wf_cell_t *dc = &t->code[t->last.dcell];
     if (t->last.dhalf) dc->p.b = xo; else dc->p.a = xo;
-    t->last.valid = false;
+    /* Keep `last`, now writing the local: readers of the local may take the
+     * value from acc, and br_if on it may fuse (ADDK_BRNZ). Fusions that
+     * rewind `last` only match temporaries, never a local's slot. */
+    t->last.dst = xo;
+    t->sh--;
+    if (tee) push_local(t, x);
+    return;
   } else {
     emit_mov(t, home(t, top), xo);
   }
-  t->last.valid = false;
+  /* `last` is the MOV writing x (or nothing new was emitted) */
   t->sh--;
   if (tee) push_local(t, x);
 }
 
 /* ---- plain numeric and memory instructions ---- */
 
+/* Forwarded forms (see interp.h): which = 0 a from acc, 1 b from acc, 2 K form. */
+static uint32_t acc_op(uint32_t op, int which) {
+  switch (op) {
+#define X(n) case WF_OP_##n: return which == 0 ? WF_X_##n##_A : which == 1 ? WF_X_##n##_B : WF_X_##n##_KA;
+    WF_KOPS(X)
+#undef X
+#define X(n) case WF_OP_##n: return which == 0 ? WF_X_##n##_A : which == 1 ? WF_X_##n##_B : 0;
+    WF_FACCOPS(X)
+#undef X
+    default: return 0;
+  }
+}
+
 static uint32_t kop_of(uint32_t op) {
   switch (op) {
 #define X(n) case WF_OP_##n: return WF_X_##n##_K;
     WF_KOPS(X)
+#undef X
+    default: return 0;
+  }
+}
+static uint32_t marith_load(uint32_t op) {
+  switch (op) {
+#define X(n, l) case WF_OP_##n: return WF_OP_##l;
+    WF_MARITH(X)
+#undef X
+    default: return 0;
+  }
+}
+static uint32_t marith_op(uint32_t op, bool mem_is_a) {
+  switch (op) {
+#define X(n, l) case WF_OP_##n: return mem_is_a ? WF_X_##n##_MA : WF_X_##n##_MB;
+    WF_MARITH(X)
+#undef X
+    default: return 0;
+  }
+}
+static uint32_t pair_op(uint32_t op1, bool k1, uint32_t op2, bool k2, int side) {
+#define X(n, o1, pk1, o2, pk2, ps, ...) \
+  if (op1 == WF_OP_##o1 && k1 == pk1 && op2 == WF_OP_##o2 && k2 == pk2 && side == ps) \
+    return WF_X_P_##n;
+  WF_PAIRS(X)
+#undef X
+  return 0;
+}
+
+static bool commutative(uint32_t op);
+
+/* The binary op `op` consumes the result of the instruction just emitted
+ * (a binary op itself): emit one pair instruction instead. `x` is the other
+ * operand's slot (or immediate when k2); t_left: the fresh value is op's left
+ * operand. */
+static bool fuse_pair(tr_t *t, uint32_t op, bool k2, int32_t x, bool t_left) {
+  if (!t->last.valid || t->last.norewind || t->last.op >= WF_OP_COUNT) return false;
+  int side = t_left ? 0 : 1;
+  if (!t_left && commutative(op)) side = 0;
+  uint32_t pop_ = pair_op(t->last.op, t->last.k, op, k2, side);
+  if (!pop_) return false;
+  int32_t a = t->last.a, b = t->last.b, before = t->last.before;
+  /* the value written just before op1 is in acc when the pair starts */
+  if (before != INT32_MIN) {
+    if (!k2 && x == before) pop_ += 2;                   /* WF_X_P_n_C */
+    else if (a == before) pop_ += 1;                     /* WF_X_P_n_A */
+  }
+  t->n = t->last.pos;
+  int32_t d = push_temp(t);
+  uint32_t pos = emit_h(t, pop_);
+  t->cur_before = before;
+  emit_ab(t, a, b);
+  uint32_t dc = emit_ab(t, x, d);
+  set_last(t, pos, WF_X_COUNT, 0, 0, false, dc, 1, d);
+  return true;
+}
+
+static uint32_t marith_fop(uint32_t op, bool mem_is_a, bool k) {
+  switch (op) {
+#define X(n, l) case WF_OP_##n: \
+    return k ? (mem_is_a ? WF_X_##n##_MAK : WF_X_##n##_MBK) : (mem_is_a ? WF_X_##n##_MAR : WF_X_##n##_MBR);
+    WF_MARITH(X)
 #undef X
     default: return 0;
   }
@@ -578,6 +787,80 @@ static bool fits_imm(uint32_t op, uint64_t k) {
   return true;   /* i32: the low 32 bits */
 }
 
+/* A store of the value just computed by a fused load+op from the same
+ * address: one read-modify-write instruction. */
+static bool fuse_rmw(tr_t *t, uint32_t op, sv_t v, sv_t a, uint32_t apos, uint32_t off) {
+  if (v.kind != V_TEMP || !t->last.valid || t->last.norewind ||
+      t->last.dst != home(t, apos + 1) || t->last.off != (int32_t)off)
+    return false;
+  uint32_t rop = 0;
+  switch (t->last.op) {
+#define X(n, l) \
+    case WF_X_##n##_MB: rop = op == WF_OP_##l + (WF_OP_I32_STORE - WF_OP_I32_LOAD) ? WF_X_##n##_RMB : 0; break; \
+    case WF_X_##n##_MA: rop = op == WF_OP_##l + (WF_OP_I32_STORE - WF_OP_I32_LOAD) ? WF_X_##n##_RMA : 0; break;
+    WF_MARITH(X)
+#undef X
+    default: return false;
+  }
+  if (!rop) return false;
+  /* the same address slot (a local, or a temporary the op did not write) */
+  int32_t ao = a.kind == V_LOCAL ? loff(a.local) : a.kind == V_TEMP ? home(t, apos) : -1;
+  if (ao < 0 || ao != t->last.b) return false;
+  int32_t x = t->last.a;
+  t->n = t->last.pos;
+  emit_h(t, rop);
+  emit_ab(t, x, ao);
+  emit_ab(t, 0, (int32_t)off);
+  return true;
+}
+
+/* A store of the value just loaded (plain i32/i64 load and store). */
+static bool fuse_copy(tr_t *t, uint32_t op, sv_t v, sv_t a, uint32_t apos, uint32_t off) {
+  if (v.kind != V_TEMP || !t->last.valid || t->last.norewind ||
+      t->last.dst != home(t, apos + 1))
+    return false;
+  uint32_t cop;
+  if (op == WF_OP_I32_STORE && t->last.op == WF_OP_I32_LOAD) cop = WF_X_COPY32;
+  else if (op == WF_OP_I64_STORE && t->last.op == WF_OP_I64_LOAD) cop = WF_X_COPY64;
+  else return false;
+  int32_t src = t->last.a, soff = t->last.b;
+  t->n = t->last.pos;
+  int32_t ao = opnd(t, apos, &a);
+  emit_h(t, cop);
+  emit_ab(t, src, ao);
+  emit_ab(t, soff, (int32_t)off);
+  return true;
+}
+
+/* A store of the value just computed by a plain binary op. */
+static bool fuse_opstore(tr_t *t, uint32_t op, sv_t v, sv_t a, uint32_t apos, uint32_t off) {
+  if (v.kind != V_TEMP || !t->last.valid || t->last.norewind ||
+      t->last.dst != home(t, apos + 1) || t->last.op >= WF_OP_COUNT)
+    return false;
+  uint32_t sop = 0;
+#define X(n, o, kk, st, ...) \
+  if (!sop && t->last.op == WF_OP_##o && t->last.k == kk && op == WF_OP_##st) sop = WF_X_S_##n;
+  WF_OPSTORES(X)
+#undef X
+  if (!sop) return false;
+  int32_t x = t->last.a, y = t->last.b;
+  t->n = t->last.pos;
+  int32_t ao = opnd(t, apos, &a);   /* the address: computed earlier, no code emitted */
+  emit_h(t, sop);
+  emit_ab(t, x, y);
+  emit_ab(t, ao, (int32_t)off);
+  return true;
+}
+
+static uint32_t load_acc_op(uint32_t op, bool rk) {
+  switch (op) {
+#define X(n) case WF_OP_##n: return rk ? WF_X_##n##_RKA : WF_X_##n##_A;
+    WF_LOADOPS(X)
+#undef X
+    default: return op;
+  }
+}
+
 static uint32_t memop_rr(uint32_t op, bool k) {
   switch (op) {
 #define X(n) case WF_OP_##n: return k ? WF_X_##n##_RK : WF_X_##n##_RR;
@@ -590,23 +873,28 @@ static uint32_t memop_rr(uint32_t op, bool k) {
 /* A load (vo < 0) or store whose address was computed by the instruction
  * just emitted, an i32.add: replace the pair with one fused instruction. */
 static bool fuse_addr(tr_t *t, uint32_t op, sv_t a, uint32_t apos, int32_t vo, uint32_t off) {
-  if (a.kind != V_TEMP || !t->last.valid || t->last.dst != home(t, apos) ||
+  if (a.kind != V_TEMP || !t->last.valid || t->last.norewind || t->last.dst != home(t, apos) ||
       t->last.op != WF_OP_I32_ADD)
     return false;
-  int32_t x = t->last.a, y = t->last.b;
+  int32_t x = t->last.a, y = t->last.b, before = t->last.before;
   bool k = t->last.k;
   t->n = t->last.pos;
-  uint32_t pos = emit_h(t, memop_rr(op, k));
+  /* a load from x + imm where x was written just before the add: from acc */
+  bool fwd = vo < 0 && k && before != INT32_MIN && x == before;
+  uint32_t pos = emit_h(t, fwd ? load_acc_op(op, true) : memop_rr(op, k));
+  t->cur_before = before;
   if (vo < 0) {
     int32_t d = push_temp(t);
     if (k) {
       uint32_t dc = emit_ab(t, x, d);
       emit_ab(t, y, (int32_t)off);
-      set_last(t, pos, op, 0, 0, false, dc, 1, d);
+      set_last(t, pos, memop_rr(op, k), x, y, false, dc, 1, d);
+      t->last.off = (int32_t)off;
     } else {
       emit_ab(t, x, y);
       uint32_t dc = emit_ab(t, d, (int32_t)off);
-      set_last(t, pos, op, 0, 0, false, dc, 0, d);
+      set_last(t, pos, memop_rr(op, k), x, y, false, dc, 0, d);
+      t->last.off = (int32_t)off;
     }
   } else if (k) {
     emit_ab(t, x, vo);
@@ -629,15 +917,19 @@ static void do_plain(tr_t *t, uint32_t op) {
       sv_t a = pop(t);
       if (fuse_addr(t, op, a, t->sh, -1, off)) return;
       int32_t ao = opnd(t, t->sh, &a);
+      bool fwd = t->last.valid && t->last.dst == ao;
       int32_t d = push_temp(t);
-      uint32_t pos = emit_h(t, op);
+      uint32_t pos = emit_h(t, fwd ? load_acc_op(op, false) : op);
       uint32_t dc = emit_ab(t, ao, d);
       emit_u(t, off);
-      set_last(t, pos, op, ao, 0, false, dc, 1, d);
+      set_last(t, pos, op, ao, (int32_t)off, false, dc, 1, d);
     } else {         /* store */
       sv_t v = pop(t);
       sv_t a = pop(t);
       int32_t vo = opnd(t, t->sh + 1, &v);
+      if (fuse_rmw(t, op, v, a, t->sh, off)) return;
+      if (fuse_copy(t, op, v, a, t->sh, off)) return;
+      if (fuse_opstore(t, op, v, a, t->sh, off)) return;
       if (fuse_addr(t, op, a, t->sh, vo, off)) return;
       int32_t ao = opnd(t, t->sh, &a);
       emit_h(t, op);
@@ -666,21 +958,92 @@ static void do_plain(tr_t *t, uint32_t op) {
   }
   if (kop && b.kind == V_CONST && fits_imm(op, b.k)) {
     int32_t ao = opnd(t, pa, &a);
-    int32_t d = push_temp(t);
     int32_t imm = (int32_t)(uint32_t)b.k;
-    uint32_t pos = emit_h(t, kop);
+    if (a.kind == V_TEMP && t->last.valid && t->last.dst == home(t, pa) &&
+        fuse_pair(t, op, true, imm, true))
+      return;
+    bool fwd = t->last.valid && t->last.dst == ao;
+    pv_t pv = prev_addk(t, ao);
+    int32_t d = push_temp(t);
+    if (kop == WF_X_I32_ADD_K && t->addkpos >= 0 && !t->oom) {   /* pair up */
+      uint32_t first = (uint32_t)t->addkpos;
+      t->code[first].h = t->H[WF_X_I32_ADD_K2];
+      t->addkpos = -1;
+      emit_ab(t, ao, imm);
+      uint32_t dc = emit_ab(t, d, 0);
+      set_last(t, first, op, ao, imm, true, dc, 0, d);
+      t->last.norewind = true;
+      return;
+    }
+    uint32_t pos = emit_h(t, fwd ? acc_op(op, 2) : kop);
     emit_ab(t, ao, imm);
     uint32_t dc = emit_ab(t, d, 0);
     set_last(t, pos, op, ao, imm, true, dc, 0, d);
+    set_pv(t, pv);
+    if (kop == WF_X_I32_ADD_K && !t->oom) t->addkpos = pos;
     return;
   }
   int32_t ao = opnd(t, pa, &a);
   int32_t bo = opnd(t, pb, &b);
+  /* an operand loaded by the instruction just emitted: fuse the load */
+  uint32_t lop = marith_load(op);
+  if (lop && t->last.valid && !t->last.norewind && t->last.op == lop) {
+    bool fb = b.kind == V_TEMP && t->last.dst == home(t, pb);
+    bool fa = !fb && a.kind == V_TEMP && t->last.dst == home(t, pa);
+    if (fa || fb) {
+      int32_t addr = t->last.a, off = t->last.b;
+      t->n = t->last.pos;
+      int32_t d = push_temp(t);
+      uint32_t mop = marith_op(op, fa);
+      int32_t x = fb ? ao : bo;
+      uint32_t pos = emit_h(t, mop);
+      emit_ab(t, x, addr);
+      uint32_t dc = emit_ab(t, d, off);
+      set_last(t, pos, mop, x, addr, false, dc, 0, d);
+      t->last.off = off;
+      return;
+    }
+  }
+  /* the same with a load whose address was fused (RR / RK) */
+  if (lop && t->last.valid && !t->last.norewind &&
+      (t->last.op == memop_rr(lop, false) || t->last.op == memop_rr(lop, true))) {
+    bool fb = b.kind == V_TEMP && t->last.dst == home(t, pb);
+    bool fa = !fb && a.kind == V_TEMP && t->last.dst == home(t, pa);
+    if (fa || fb) {
+      bool k = t->last.op == memop_rr(lop, true);
+      int32_t addr = t->last.a, y = t->last.b, off = t->last.off;
+      t->n = t->last.pos;
+      int32_t d = push_temp(t);
+      uint32_t mop = marith_fop(op, fa, k);
+      int32_t x = fb ? ao : bo;
+      if (!reserve(t, 8)) return;
+      uint32_t pos = emit_h(t, mop);
+      emit_ab(t, x, addr);
+      uint32_t dc = emit_ab(t, d, y);
+      emit_ab(t, off, 0);
+      set_last(t, pos, WF_X_COUNT, 0, 0, false, dc, 0, d);
+      return;
+    }
+  }
+  if (t->last.valid) {
+    if (b.kind == V_TEMP && t->last.dst == home(t, pb)) {
+      if (fuse_pair(t, op, false, ao, false)) return;
+    } else if (a.kind == V_TEMP && t->last.dst == home(t, pa)) {
+      if (fuse_pair(t, op, false, bo, true)) return;
+    }
+  }
+  uint32_t eop = op;
+  pv_t pv = prev_addk(t, ao);
+  if (t->last.valid) {
+    uint32_t f = t->last.dst == ao ? acc_op(op, 0) : t->last.dst == bo ? acc_op(op, 1) : 0;
+    if (f) eop = f;
+  }
   int32_t d = push_temp(t);
-  uint32_t pos = emit_h(t, op);
+  uint32_t pos = emit_h(t, eop);
   emit_ab(t, ao, bo);
   uint32_t dc = emit_ab(t, d, 0);
   set_last(t, pos, op, ao, bo, false, dc, 0, d);
+  set_pv(t, pv);
 }
 
 /* Arguments of a call: the top n values, in their home slots. */
@@ -697,15 +1060,34 @@ static void call_results(tr_t *t, uint32_t n) {
 
 /* ---- the main loop ---- */
 
+/* wf_opcode_t + 1 by code (0 = unknown): bytes at [0, 256), 0xFC xx at 256 + xx. */
+static const int16_t op_of_code[512] = {
+#define WF_OP(id, name, code, imm, sig) \
+  [(code) > 0xFF ? 256 + ((code) & 0xFF) : (code)] = WF_OP_##id + 1,
+#include "opcodes.def"
+#undef WF_OP
+};
+
 static void translate_body(tr_t *t) {
   const wf_module_t *m = t->m;
   wf_instance_t *inst = t->inst;
   uint32_t skip = 0;   /* nesting depth inside unreachable code */
+  /* instructions that use memory 0 need one (the validator guarantees it) */
+  bool has_mem = inst->mem0 != NULL;
   while (t->p < t->end && !t->oom && t->nctl > 0) {
     uint32_t code = *t->p++;
-    if (code == 0xFC) code = 0xFC00u | (rd_u32(t) & 0xFF);
-    int op = wf_opcode_lookup(code);
+    if (code == 0xFC) {
+      uint32_t sub = rd_u32(t);
+      code = sub < 256 ? 256 + sub : 511;
+    }
+    int op = op_of_code[code] - 1;
     if (op < 0) { t->oom = true; return; }   /* not valid: refuse */
+    if (!has_mem && !t->unreachable &&
+        (wf_opinfo[op].imm == WF_IMM_MEMARG || wf_opinfo[op].imm == WF_IMM_MEM ||
+         op == WF_OP_MEMORY_COPY)) {
+      t->oom = true;
+      return;
+    }
     if (t->unreachable) {
       if (op == WF_OP_BLOCK || op == WF_OP_LOOP || op == WF_OP_IF) {
         skip++;
@@ -750,6 +1132,7 @@ static void translate_body(tr_t *t) {
       }
       case WF_OP_ELSE: {
         ctl_t *c = &t->ctl[t->nctl - 1];
+        if (c->kind != C_IF) { t->oom = true; return; }
         if (!t->unreachable) {
           emit_moves(t, c->nresults, home(t, c->height));
           uint32_t ins = emit_h(t, WF_X_BR);
@@ -858,9 +1241,13 @@ static void translate_body(tr_t *t) {
         set_last(t, pos, WF_OP_SELECT, ao, bo, false, dc, 1, d);
         break;
       }
-      case WF_OP_LOCAL_GET: push_local(t, rd_u32(t)); break;
-      case WF_OP_LOCAL_SET: do_local_set(t, rd_u32(t), false); break;
-      case WF_OP_LOCAL_TEE: do_local_set(t, rd_u32(t), true); break;
+      case WF_OP_LOCAL_GET: case WF_OP_LOCAL_SET: case WF_OP_LOCAL_TEE: {
+        uint32_t x = rd_u32(t);
+        if (x >= t->cbase) { t->oom = true; return; }   /* never for validated code */
+        if (op == WF_OP_LOCAL_GET) push_local(t, x);
+        else do_local_set(t, x, op == WF_OP_LOCAL_TEE);
+        break;
+      }
       case WF_OP_GLOBAL_GET: {
         uint32_t g = rd_u32(t);
         if (g >= m->nglobals) { t->oom = true; return; }
@@ -913,6 +1300,12 @@ static void translate_body(tr_t *t) {
       case WF_OP_TABLE_INIT: case WF_OP_TABLE_COPY: case WF_OP_MEMORY_INIT: {
         uint32_t x = rd_u32(t), y;
         if (op == WF_OP_MEMORY_INIT) { (void)rd_raw(t, 1); y = 0; } else y = rd_u32(t);
+        if (op == WF_OP_MEMORY_INIT ? x >= m->ndatas || !inst->mem0
+            : op == WF_OP_TABLE_INIT ? x >= m->nelems || y >= m->ntables
+            : x >= m->ntables || y >= m->ntables) {
+          t->oom = true;
+          return;
+        }
         sv_t n = pop(t), s = pop(t), d = pop(t);
         int32_t no = opnd(t, t->sh + 2, &n), so = opnd(t, t->sh + 1, &s);
         int32_t dd = opnd(t, t->sh, &d);
@@ -924,6 +1317,7 @@ static void translate_body(tr_t *t) {
       }
       case WF_OP_ELEM_DROP: case WF_OP_DATA_DROP: {
         uint32_t x = rd_u32(t);
+        if (x >= (op == WF_OP_ELEM_DROP ? m->nelems : m->ndatas)) { t->oom = true; return; }
         emit_h(t, op);
         emit_ab(t, (int32_t)x, 0);
         break;
@@ -993,12 +1387,14 @@ wf_code_t *wf_translate(wf_instance_t *inst, uint32_t defined_idx) {
   t.end = fn->code + fn->code_len;
   t.lo = 0;
   t.movpos = -1;
+  t.addkpos = -1;
   push_ctl(&t, C_FUNC, 0, ft->nresults);
   translate_body(&t);
   wf_code_t *c = NULL;
   uint64_t slots = (uint64_t)t.T + t.maxh + 2;
   if (!t.oom && slots < (1u << 24)) {
-    c = malloc(sizeof *c + t.n * sizeof(wf_cell_t) + (size_t)t.nk * sizeof(uint64_t));
+    size_t ninit = (size_t)fn->nlocals + t.nk;
+    c = malloc(sizeof *c + t.n * sizeof(wf_cell_t) + ninit * sizeof(uint64_t));
     if (c) {
       c->nparams = ft->nparams;
       c->nlocals = fn->nlocals;
@@ -1006,12 +1402,13 @@ wf_code_t *wf_translate(wf_instance_t *inst, uint32_t defined_idx) {
       c->frame_slots = (uint32_t)slots;
       c->cbase = t.cbase;
       c->nconsts = t.nk;
+      c->ninit = (uint32_t)ninit;
       c->ncells = (uint32_t)t.n;
-      c->pad_ = 0;
       memcpy(c->cells, t.code, t.n * sizeof(wf_cell_t));
-      uint64_t *kp = (uint64_t *)(c->cells + t.n);
-      if (t.nk) memcpy(kp, t.kv, (size_t)t.nk * sizeof(uint64_t));
-      c->consts = kp;
+      uint64_t *ip = (uint64_t *)(c->cells + t.n);
+      memset(ip, 0, (size_t)fn->nlocals * sizeof(uint64_t));
+      if (t.nk) memcpy(ip + fn->nlocals, t.kv, (size_t)t.nk * sizeof(uint64_t));
+      c->init = ip;
     }
   }
   free(t.kv);
@@ -1021,3 +1418,19 @@ wf_code_t *wf_translate(wf_instance_t *inst, uint32_t defined_idx) {
   free(t.fix);
   return c;
 }
+
+#ifdef WF_TRANSLATE_DUMP
+#include <stdio.h>
+/* Developer aid: print a translated function's cells (handler index). */
+void wf_translate_dump(const wf_code_t *c);
+void wf_translate_dump(const wf_code_t *c) {
+  const void *const *H = wf_interp_handlers();
+  for (uint32_t i = 0; i < c->ncells; i++) {
+    int op = -1;
+    for (int k = 0; k < WF_X_COUNT; k++)
+      if (H[k] && H[k] == c->cells[i].h) { op = k; break; }
+    fprintf(stderr, "%4u: %016llx  a=%d b=%d  %s%d\n", i, (unsigned long long)c->cells[i].u,
+            c->cells[i].p.a, c->cells[i].p.b, op >= 0 ? "op " : "", op);
+  }
+}
+#endif
