@@ -69,12 +69,15 @@ check: setup
 	$(MAKE) all $(BUILD)/test_unit $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay/%)
 	scripts/check.sh $(BUILD) $(FUZZ_TARGETS)
 
+SANITIZE = -fsanitize=address,undefined
 asan: setup
 	$(MAKE) BUILD=build-asan OPT=-O1 \
-	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  EXTRA_LDLIBS="-fsanitize=address,undefined" \
+	  EXTRA_CFLAGS="$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  EXTRA_LDLIBS="$(SANITIZE)" \
 	  all build-asan/test_unit $(FUZZ_TARGETS:%=build-asan/fuzz-replay/%)
-	ASAN_OPTIONS=handle_segv=0:detect_leaks=1 scripts/check.sh build-asan $(FUZZ_TARGETS)
+	# WEFT_SANITIZE: test scripts that compile programs against the build link with it.
+	ASAN_OPTIONS=handle_segv=0:detect_leaks=1 WEFT_SANITIZE="$(SANITIZE)" \
+	  scripts/check.sh build-asan $(FUZZ_TARGETS)
 
 bench: setup all
 	bench/run.sh $(BUILD)

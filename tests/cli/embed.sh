@@ -12,7 +12,7 @@ check() { # name expected actual
     echo "embed: $1: expected '$2', got '$3'"; failed=$((failed + 1)); fi
 }
 if ! wat2wasm examples/embed/host.wat -o "$out/host.wasm" ||
-   ! ${CC:-cc} -std=c17 -Wall -Wextra -Werror -Iinclude -o "$out/embed" examples/embed/embed.c \
+   ! ${CC:-cc} ${WEFT_SANITIZE:-} -std=c17 -Wall -Wextra -Werror -Iinclude -o "$out/embed" examples/embed/embed.c \
        -L"$BUILD" -lweft -Wl,-rpath,"$(cd "$BUILD" && pwd)"; then
   echo "embed: 0 passed, 1 failed"; exit 1
 fi

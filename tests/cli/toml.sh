@@ -25,7 +25,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 DEC="$BUILD/toml-decoder"
 build_decoder() {
-  ${CC:-cc} -std=c17 -O2 -Wall -Wextra -Werror -Isrc -o "$DEC" tests/toml/decoder.c "$BUILD/libweft.a" -lm "$@"
+  ${CC:-cc} ${WEFT_SANITIZE:-} -std=c17 -O2 -Wall -Wextra -Werror -Isrc -o "$DEC" tests/toml/decoder.c "$BUILD/libweft.a" -lm "$@"
 }
 # A sanitizer build's archive needs the sanitizer runtimes at link time.
 if ! build_decoder 2>"$TMP/cc.err" && ! build_decoder -fsanitize=address,undefined 2>>"$TMP/cc.err"; then
