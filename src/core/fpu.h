@@ -47,6 +47,30 @@ static inline double wf_floor(double x) { return x != x ? x + x : floor(x); }
 static inline double wf_trunc(double x) { return x != x ? x + x : trunc(x); }
 static inline double wf_nearest(double x) { return x != x ? x + x : nearbyint(x); }
 
+/* i64 -> f32. The hardware conversion rounds once, as WebAssembly wants,
+ * but valgrind emulates it through double (rounding twice), so the valgrind
+ * build (WF_BOUNDS_CHECK) does it in software: below 2^53 the value
+ * converts to double exactly; above, the bits shifted out are folded into a
+ * sticky bit, which keeps the one rounding to float exact (round to nearest
+ * even). The default build keeps the plain cast (same code, same layout of
+ * the interpreter, which is sensitive to it). */
+#ifdef WF_BOUNDS_CHECK
+static inline float wf_f32_of_u64(uint64_t x) {
+  if (x < (1ull << 53)) return (float)(double)x;
+  uint64_t y = (x >> 11) | ((x & 0x7FFu) != 0);
+  return (float)((double)y * 2048.0);
+}
+static inline float wf_f32_of_i64(int64_t x) {
+  if (x >= 0) return wf_f32_of_u64((uint64_t)x);
+  return -wf_f32_of_u64(0 - (uint64_t)x);
+}
+#define WF_F32_OF_U64(x) wf_f32_of_u64(x)
+#define WF_F32_OF_I64(x) wf_f32_of_i64(x)
+#else
+#define WF_F32_OF_U64(x) ((float)(x))
+#define WF_F32_OF_I64(x) ((float)(x))
+#endif
+
 /* Range checks for the trapping float->int truncations: the value is not NaN
  * and its truncation is representable. */
 static inline int wf_ok_i32_f32(float x) { return x >= -2147483648.0f && x < 2147483648.0f; }

@@ -10,7 +10,9 @@
  *
  * Loads and stores are not bounds-checked: every address base + u32 + u32
  * lies inside the memory's reservation, and a fault on its guard pages is
- * turned into a trap by trap.c through the fault context pushed here. */
+ * turned into a trap by trap.c through the fault context pushed here.
+ * Built with -DWF_BOUNDS_CHECK (make valgrind), every access is checked
+ * explicitly instead (see MEM below), so memcheck sees no intended faults. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +214,20 @@ static void prof_count(const void *h) {
 #define NEXT() goto *ip->h
 #endif
 #define TRAP(c) do { tc = WF_TRAP_##c; goto trap; } while (0)
+/* The host address of `n` bytes at address a + offset off (a u32 address
+ * as u64 plus a u32 offset: no overflow). Normally unchecked: an out-of-bounds
+ * access faults on the guard pages (see the top of this file). With
+ * -DWF_BOUNDS_CHECK (the valgrind build) every access is checked against the
+ * current memory size first, and traps without touching memory. */
+#ifdef WF_BOUNDS_CHECK
+#define MEM(a, off, n) ({                                                \
+    uint64_t ea_ = (uint64_t)(a) + (off);                                \
+    if (__builtin_expect(ea_ + (n) > inst->mem0->size, 0)) TRAP(MEM_OOB); \
+    mb + ea_;                                                            \
+  })
+#else
+#define MEM(a, off, n) (mb + (a) + (off))
+#endif
 
 /* i32 binary ops with a K form: a, b are uint32_t */
 #define I32_BIN(X) \
@@ -260,7 +276,8 @@ static void prof_count(const void *h) {
   X(I64_TRUNC_SAT_F64_U, wf_sat_u64_f64(wf_f64(x)))
 #define UN_I64_TO_32(X) \
   X(I64_EQZ, x == 0) X(I32_WRAP_I64, (uint32_t)x) \
-  X(F32_CONVERT_I64_S, wf_f32_bits((float)(int64_t)x)) X(F32_CONVERT_I64_U, wf_f32_bits((float)x)) \
+  X(F32_CONVERT_I64_S, wf_f32_bits(WF_F32_OF_I64((int64_t)x))) \
+  X(F32_CONVERT_I64_U, wf_f32_bits(WF_F32_OF_U64(x))) \
   X(F32_DEMOTE_F64, wf_f32_bits((float)wf_f64(x))) \
   X(I32_TRUNC_SAT_F64_S, (uint32_t)wf_sat_i32_f64(wf_f64(x))) \
   X(I32_TRUNC_SAT_F64_U, wf_sat_u32_f64(wf_f64(x)))
@@ -573,39 +590,39 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
 #define H_LOAD(op, T, conv)                                              \
   L_##op: {                                                              \
     T v;                                                                 \
-    memcpy(&v, mb + (uint64_t)R32(A1) + ip[2].u, sizeof v);              \
+    memcpy(&v, MEM((uint64_t)R32(A1), ip[2].u, sizeof v), sizeof v);    \
     W64(B1, conv); ip += 3; NEXT();                                      \
   }
 #define H_STORE(op, T)                                                   \
   L_##op: {                                                              \
     T v = (T)R64(B1);                                                    \
-    memcpy(mb + (uint64_t)R32(A1) + ip[2].u, &v, sizeof v);              \
+    memcpy(MEM((uint64_t)R32(A1), ip[2].u, sizeof v), &v, sizeof v);    \
     ip += 3; NEXT();                                                     \
   }
 #define H_LOADF(op, T, conv)                                             \
   L_##op##_RR: {                                                         \
     T v;                                                                 \
     uint32_t ad = R32(A1) + R32(B1);                                     \
-    memcpy(&v, mb + (uint64_t)ad + (uint32_t)ip[2].p.b, sizeof v);       \
+    memcpy(&v, MEM((uint64_t)ad, (uint32_t)ip[2].p.b, sizeof v), sizeof v); \
     W64(A2, conv); ip += 3; NEXT();                                      \
   }                                                                      \
   L_##op##_RK: {                                                         \
     T v;                                                                 \
     uint32_t ad = R32(A1) + (uint32_t)A2;                                \
-    memcpy(&v, mb + (uint64_t)ad + (uint32_t)ip[2].p.b, sizeof v);       \
+    memcpy(&v, MEM((uint64_t)ad, (uint32_t)ip[2].p.b, sizeof v), sizeof v); \
     W64(B1, conv); ip += 3; NEXT();                                      \
   }
 #define H_STOREF(op, T)                                                  \
   L_##op##_RR: {                                                         \
     T v = (T)R64(A2);                                                    \
     uint32_t ad = R32(A1) + R32(B1);                                     \
-    memcpy(mb + (uint64_t)ad + (uint32_t)ip[2].p.b, &v, sizeof v);       \
+    memcpy(MEM((uint64_t)ad, (uint32_t)ip[2].p.b, sizeof v), &v, sizeof v); \
     ip += 3; NEXT();                                                     \
   }                                                                      \
   L_##op##_RK: {                                                         \
     T v = (T)R64(B1);                                                    \
     uint32_t ad = R32(A1) + (uint32_t)A2;                                \
-    memcpy(mb + (uint64_t)ad + (uint32_t)ip[2].p.b, &v, sizeof v);       \
+    memcpy(MEM((uint64_t)ad, (uint32_t)ip[2].p.b, sizeof v), &v, sizeof v); \
     ip += 3; NEXT();                                                     \
   }
   LOADS(H_LOAD)
@@ -615,34 +632,34 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
 #define H_LOADA(op, T, conv)                                             \
   L_##op##_A: {                                                          \
     T v;                                                                 \
-    memcpy(&v, mb + (uint64_t)(uint32_t)acc + ip[2].u, sizeof v);        \
+    memcpy(&v, MEM((uint64_t)(uint32_t)acc, ip[2].u, sizeof v), sizeof v); \
     W64(B1, conv); ip += 3; NEXT();                                      \
   }                                                                      \
   L_##op##_RKA: {                                                        \
     T v;                                                                 \
     uint32_t ad = (uint32_t)acc + (uint32_t)A2;                          \
-    memcpy(&v, mb + (uint64_t)ad + (uint32_t)ip[2].p.b, sizeof v);       \
+    memcpy(&v, MEM((uint64_t)ad, (uint32_t)ip[2].p.b, sizeof v), sizeof v); \
     W64(B1, conv); ip += 3; NEXT();                                      \
   }
   LOADS(H_LOADA)
 #define H_MARITH(op, T, rd, ld, wr, e)                                   \
   L_##op##_MB: {                                                         \
-    T a = rd(A1), b = ld(mb + (uint64_t)R32(B1) + (uint32_t)ip[2].p.b);  \
+    T a = rd(A1), b = ld(MEM((uint64_t)R32(B1), (uint32_t)ip[2].p.b, sizeof(T))); \
     wr(A2, e); ip += 3; NEXT();                                          \
   }                                                                      \
   L_##op##_MA: {                                                         \
-    T b = rd(A1), a = ld(mb + (uint64_t)R32(B1) + (uint32_t)ip[2].p.b);  \
+    T b = rd(A1), a = ld(MEM((uint64_t)R32(B1), (uint32_t)ip[2].p.b, sizeof(T))); \
     wr(A2, e); ip += 3; NEXT();                                          \
   }
   MARITH(H_MARITH)
 #define H_RMW(op, T, rd, ld, wr, e)                                      \
   L_##op##_RMB: {                                                        \
-    uint8_t *p = mb + (uint64_t)R32(B1) + (uint32_t)ip[2].p.b;           \
+    uint8_t *p = MEM((uint64_t)R32(B1), (uint32_t)ip[2].p.b, sizeof(T)); \
     T a = rd(A1), b = ld(p), r = (e);                                    \
     memcpy(p, &r, sizeof r); ip += 3; NEXT();                            \
   }                                                                      \
   L_##op##_RMA: {                                                        \
-    uint8_t *p = mb + (uint64_t)R32(B1) + (uint32_t)ip[2].p.b;           \
+    uint8_t *p = MEM((uint64_t)R32(B1), (uint32_t)ip[2].p.b, sizeof(T)); \
     T b = rd(A1), a = ld(p), r = (e);                                    \
     memcpy(p, &r, sizeof r); ip += 3; NEXT();                            \
   }
@@ -650,22 +667,22 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
 #define H_MARITHF(op, T, rd, ld, wr, e)                                  \
   L_##op##_MBR: {                                                        \
     uint32_t ad = R32(B1) + R32(ip[2].p.b);                              \
-    T a = rd(A1), b = ld(mb + (uint64_t)ad + (uint32_t)ip[3].p.a);       \
+    T a = rd(A1), b = ld(MEM((uint64_t)ad, (uint32_t)ip[3].p.a, sizeof(T))); \
     wr(A2, e); ip += 4; NEXT();                                          \
   }                                                                      \
   L_##op##_MAR: {                                                        \
     uint32_t ad = R32(B1) + R32(ip[2].p.b);                              \
-    T b = rd(A1), a = ld(mb + (uint64_t)ad + (uint32_t)ip[3].p.a);       \
+    T b = rd(A1), a = ld(MEM((uint64_t)ad, (uint32_t)ip[3].p.a, sizeof(T))); \
     wr(A2, e); ip += 4; NEXT();                                          \
   }                                                                      \
   L_##op##_MBK: {                                                        \
     uint32_t ad = R32(B1) + (uint32_t)ip[2].p.b;                         \
-    T a = rd(A1), b = ld(mb + (uint64_t)ad + (uint32_t)ip[3].p.a);       \
+    T a = rd(A1), b = ld(MEM((uint64_t)ad, (uint32_t)ip[3].p.a, sizeof(T))); \
     wr(A2, e); ip += 4; NEXT();                                          \
   }                                                                      \
   L_##op##_MAK: {                                                        \
     uint32_t ad = R32(B1) + (uint32_t)ip[2].p.b;                         \
-    T b = rd(A1), a = ld(mb + (uint64_t)ad + (uint32_t)ip[3].p.a);       \
+    T b = rd(A1), a = ld(MEM((uint64_t)ad, (uint32_t)ip[3].p.a, sizeof(T))); \
     wr(A2, e); ip += 4; NEXT();                                          \
   }
   MARITH(H_MARITHF)
@@ -708,7 +725,7 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
   L_S_##n: {                                                             \
     PT_##ty a = PR_##ty(A1), b = PK_##ty(B1, k);                         \
     PT_##ty r = (e);                                                     \
-    memcpy(mb + (uint64_t)R32(A2) + (uint32_t)ip[2].p.b, &r, sizeof r);  \
+    memcpy(MEM((uint64_t)R32(A2), (uint32_t)ip[2].p.b, sizeof r), &r, sizeof r); \
     ip += 3; NEXT();                                                     \
   }
   WF_OPSTORES(H_OPSTORE)
@@ -805,14 +822,14 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
   }
   L_X_COPY32: {
     uint32_t v;
-    memcpy(&v, mb + (uint64_t)R32(A1) + (uint32_t)A2, 4);
-    memcpy(mb + (uint64_t)R32(B1) + (uint32_t)ip[2].p.b, &v, 4);
+    memcpy(&v, MEM((uint64_t)R32(A1), (uint32_t)A2, 4), 4);
+    memcpy(MEM((uint64_t)R32(B1), (uint32_t)ip[2].p.b, 4), &v, 4);
     ip += 3; NEXT();
   }
   L_X_COPY64: {
     uint64_t v;
-    memcpy(&v, mb + (uint64_t)R32(A1) + (uint32_t)A2, 8);
-    memcpy(mb + (uint64_t)R32(B1) + (uint32_t)ip[2].p.b, &v, 8);
+    memcpy(&v, MEM((uint64_t)R32(A1), (uint32_t)A2, 8), 8);
+    memcpy(MEM((uint64_t)R32(B1), (uint32_t)ip[2].p.b, 8), &v, 8);
     ip += 3; NEXT();
   }
   L_X_MOV2: { W64(B1, R64(A1)); W64(ip[2].p.b, R64(ip[2].p.a)); ip += 3; NEXT(); }

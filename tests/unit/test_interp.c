@@ -564,3 +564,83 @@ WF_TEST(interp_fusions) {
  *              (i32.trunc_f64_s (local.get 3))))
  * )
  */
+
+/* ---- fused memory accesses at the end of memory ----
+ * Every form of load and store (plain, address folded, fused with its
+ * arithmetic, load+store copy, read-modify-write) must trap one byte past
+ * the end and leave memory untouched, in the guard-page build and in the
+ * explicit-bounds build (-DWF_BOUNDS_CHECK, make valgrind) alike.
+ * (module
+ *   (memory 1)
+ *   (func (export "copy") (param i32 i32)
+ *     local.get 1 local.get 0 i32.load i32.store)
+ *   (func (export "rmw") (param i32 i32)
+ *     local.get 0 local.get 1 local.get 0 i32.load i32.add i32.store)
+ *   (func (export "ldadd") (param i32 i32) (result i32)
+ *     local.get 1 local.get 0 i32.load i32.add)
+ *   (func (export "opstore") (param i32 i32)
+ *     local.get 0 local.get 1 local.get 1 i32.add i32.store)
+ *   (func (export "ldk") (param i32) (result i32)
+ *     local.get 0 i32.const 4 i32.add i32.load)
+ *   (func (export "ld64") (param i32) (result i64)
+ *     local.get 0 i64.load)) */
+static const unsigned char edge_wasm[] = {
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x16, 0x04, 0x60,
+  0x02, 0x7f, 0x7f, 0x00, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f, 0x60, 0x01,
+  0x7f, 0x01, 0x7f, 0x60, 0x01, 0x7f, 0x01, 0x7e, 0x03, 0x07, 0x06, 0x00,
+  0x00, 0x01, 0x00, 0x02, 0x03, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x2d,
+  0x06, 0x04, 0x63, 0x6f, 0x70, 0x79, 0x00, 0x00, 0x03, 0x72, 0x6d, 0x77,
+  0x00, 0x01, 0x05, 0x6c, 0x64, 0x61, 0x64, 0x64, 0x00, 0x02, 0x07, 0x6f,
+  0x70, 0x73, 0x74, 0x6f, 0x72, 0x65, 0x00, 0x03, 0x03, 0x6c, 0x64, 0x6b,
+  0x00, 0x04, 0x04, 0x6c, 0x64, 0x36, 0x34, 0x00, 0x05, 0x0a, 0x49, 0x06,
+  0x0c, 0x00, 0x20, 0x01, 0x20, 0x00, 0x28, 0x02, 0x00, 0x36, 0x02, 0x00,
+  0x0b, 0x0f, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x00, 0x28, 0x02, 0x00,
+  0x6a, 0x36, 0x02, 0x00, 0x0b, 0x0a, 0x00, 0x20, 0x01, 0x20, 0x00, 0x28,
+  0x02, 0x00, 0x6a, 0x0b, 0x0c, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x01,
+  0x6a, 0x36, 0x02, 0x00, 0x0b, 0x0a, 0x00, 0x20, 0x00, 0x41, 0x04, 0x6a,
+  0x28, 0x02, 0x00, 0x0b, 0x07, 0x00, 0x20, 0x00, 0x29, 0x03, 0x00, 0x0b,
+};
+
+static wf_trapcode_t edge_call(wf_store_t *s, wf_instance_t *inst, const char *name,
+                               uint64_t a0, uint64_t a1, uint64_t *r) {
+  wf_extern_t e;
+  if (!wf_instance_export(inst, name, strlen(name), &e) || e.kind != WF_EXTERN_FUNC)
+    return WF_TRAP_COUNT;
+  uint64_t args[2] = {a0, a1};
+  *r = 0;
+  return wf_invoke(s, e.u.func, args, r);
+}
+
+WF_TEST(interp_memory_edge_fused_forms) {
+  wf_error_t err = {0};
+  wf_module_t *m = wf_module_decode(edge_wasm, sizeof edge_wasm, &err);
+  CHECK(m);
+  wf_store_t *s = wf_store_new();
+  int trapped = 0;
+  wf_instance_t *inst = s ? wf_instantiate(s, m, NULL, &err, &trapped) : NULL;
+  if (!inst) { if (s) wf_store_free(s); wf_module_free(m); CHECK(!"instantiate"); }
+  uint64_t r;
+  int ok = 1;
+#define EDGE(name, a0, a1, want) ok = ok && edge_call(s, inst, name, a0, a1, &r) == (want)
+  EDGE("opstore", 65532, 3, WF_TRAP_NONE);                   /* mem[65532] = 6 */
+  EDGE("ldadd", 65532, 1, WF_TRAP_NONE); ok = ok && r == 7;
+  EDGE("ldadd", 65533, 1, WF_TRAP_MEM_OOB);
+  EDGE("opstore", 65533, 1, WF_TRAP_MEM_OOB);
+  EDGE("rmw", 65532, 10, WF_TRAP_NONE);                      /* 16 */
+  EDGE("rmw", 65533, 10, WF_TRAP_MEM_OOB);
+  EDGE("copy", 65532, 0, WF_TRAP_NONE);                      /* mem[0] = 16 */
+  EDGE("copy", 65533, 4, WF_TRAP_MEM_OOB);
+  EDGE("copy", 0, 65533, WF_TRAP_MEM_OOB);                   /* the store side */
+  EDGE("ldadd", 65532, 0, WF_TRAP_NONE); ok = ok && r == 16; /* untouched */
+  EDGE("ldadd", 4, 0, WF_TRAP_NONE); ok = ok && r == 0;      /* the failed copy wrote nothing */
+  EDGE("ldk", 65528, 0, WF_TRAP_NONE); ok = ok && r == 16;
+  EDGE("ldk", 65529, 0, WF_TRAP_MEM_OOB);
+  EDGE("ldk", 0xFFFFFFFCu, 0, WF_TRAP_NONE); ok = ok && r == 16;   /* the i32.add wraps to 0 */
+  EDGE("ld64", 65528, 0, WF_TRAP_NONE);
+  EDGE("ld64", 65529, 0, WF_TRAP_MEM_OOB);
+  EDGE("ld64", 0xFFFFFFFFu, 0, WF_TRAP_MEM_OOB);
+#undef EDGE
+  wf_store_free(s);
+  wf_module_free(m);
+  CHECK(ok);
+}
