@@ -13,6 +13,14 @@
 #define WF_MEM_RESERVE ((size_t)1 << 33)
 #define WF_MEM_GUARD ((size_t)WF_PAGE_SIZE)
 
+#ifdef WF_BOUNDS_CHECK
+/* The valgrind build (make valgrind) checks every access explicitly, so a
+ * memory reserves only what it may grow to, and a memory without a declared
+ * maximum is capped at 1 GiB there: valgrind allows 128 GiB of address space
+ * per process and a spec script makes dozens of memories. */
+#define WF_BOUNDS_CHECK_MAX_PAGES 16384u
+#endif
+
 static int protect_rw(wf_meminst_t *m, uint64_t from, uint64_t to) {
   if (to <= from) return 1;
   return mprotect(m->base + from, (size_t)(to - from), PROT_READ | PROT_WRITE) == 0;
@@ -27,6 +35,10 @@ wf_meminst_t *wf_memory_new(wf_store_t *s, const wf_memtype_t *t, wf_error_t *er
     }
     if (t->lim.max < limit) limit = t->lim.max;
   }
+#ifdef WF_BOUNDS_CHECK
+  if (!t->lim.has_max && limit > WF_BOUNDS_CHECK_MAX_PAGES && t->lim.min <= WF_BOUNDS_CHECK_MAX_PAGES)
+    limit = WF_BOUNDS_CHECK_MAX_PAGES;
+#endif
   if (t->lim.min > limit) {
     wf_error_set(err, "memory size must be at most %u pages (4GiB)", WF_MAX_MEM_PAGES);
     return NULL;
@@ -36,7 +48,11 @@ wf_meminst_t *wf_memory_new(wf_store_t *s, const wf_memtype_t *t, wf_error_t *er
     wf_error_set(err, "out of memory");
     return NULL;
   }
+#ifdef WF_BOUNDS_CHECK
+  m->reserved = (size_t)limit * WF_PAGE_SIZE + WF_MEM_GUARD;
+#else
   m->reserved = WF_MEM_RESERVE + WF_MEM_GUARD;
+#endif
   void *p = mmap(NULL, m->reserved, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) {
     free(m);
