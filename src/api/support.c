@@ -46,6 +46,13 @@ weft_trap_code_t wf_api_trap_code(wf_trapcode_t c) {
   }
 }
 
+/* The first export naming function `idx`, for frames without a name. */
+static const wf_export_t *export_of_func(const wf_module_t *m, uint32_t idx) {
+  for (uint32_t i = 0; i < m->nexports; i++)
+    if (m->exports[i].kind == WF_EXTERN_FUNC && m->exports[i].index == idx) return &m->exports[i];
+  return NULL;
+}
+
 void wf_api_trap(weft_error_t *err, const wf_trap_t *t) {
   if (!err) return;
   err_reset(err, WEFT_ERR_TRAP);
@@ -63,8 +70,12 @@ void wf_api_trap(weft_error_t *err, const wf_trap_t *t) {
       const char *name = NULL;
       if (f->module->func_names && f->func_idx < f->module->nfuncs)
         name = f->module->func_names[f->func_idx];
+      const wf_export_t *ex = name ? NULL : export_of_func(f->module, f->func_idx);
       if (name)
         w = snprintf(err->backtrace + used, cap - used, "  #%u func[%u] %s\n", i, f->func_idx, name);
+      else if (ex)
+        w = snprintf(err->backtrace + used, cap - used, "  #%u func[%u] (export \"%.*s\")\n", i,
+                     f->func_idx, (int)ex->name_len, ex->name);
       else
         w = snprintf(err->backtrace + used, cap - used, "  #%u func[%u]\n", i, f->func_idx);
     }

@@ -77,6 +77,13 @@ expect trap-unreachable 1 "" "^weft: trap: unreachable" -- "$B" --invoke oops
 expect trap-div 1 "" "weft: trap: integer divide by zero" -- "$B" --invoke boom
 expect trap-backtrace 1 "" "#0 func\[[0-9]+\] inner" -- "$B" --invoke boom
 expect trap-backtrace-outer 1 "" "#1 func\[[0-9]+\] boom" -- "$B" --invoke boom
+# Without a name section, a frame is named by the function's export.
+if wat2wasm tests/data/run_basic.wat -o "$TMP/run_basic_nonames.wasm"; then
+  expect trap-backtrace-export-name 1 "" '#1 func\[[0-9]+\] \(export "boom"\)' -- \
+    "$TMP/run_basic_nonames.wasm" --invoke boom
+else
+  echo "FAIL: wat2wasm run_basic.wat without names"; FAIL=$((FAIL + 1))
+fi
 expect trap-oob 1 "" "weft: trap: out of bounds memory access" -- "$B" --invoke load 65534
 expect trap-oob-far 1 "" "weft: trap: out of bounds memory access" -- "$B" --invoke load 0xffffffff
 expect trap-stack 1 "" "weft: trap: call stack exhausted" -- "$B" --invoke forever
