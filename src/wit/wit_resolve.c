@@ -695,6 +695,48 @@ static bool check_func_result(R *r, const wf_wit_func_t *f, uint32_t pos) {
   return true;
 }
 
+/* The members of resource `def` (type slot `res`): gates checked, at most
+ * one constructor, unique names, mangled ("[method]r.f", ...), lowered and
+ * checked, in source order; emit() takes each lowered function. Shared by
+ * interfaces (a function list) and worlds (imports). */
+typedef bool (*member_emit_fn)(R *r, void *ctx, const wit_afunc *af, const wf_wit_func_t *f);
+
+static bool lower_resource_members(R *r, PK *pk, scope *s, wit_adef *def, int32_t res,
+                                   member_emit_fn emit, void *ctx) {
+  int ctors = 0;
+  wit_map seen = {0};
+  for (uint32_t j = 0; j < def->nfuncs; j++) {
+    wit_afunc *af = &def->funcs[j];
+    if (!check_gate(r, pk, &af->gate)) return false;
+    if (af->kind == AF_CTOR && ++ctors > 1) return wf_wit_err(r->c, af->pos, "duplicate constructors");
+    if (af->kind != AF_CTOR) {
+      bool ex;
+      if (!wit_map_put(r->a, &seen, af->name, j, &ex)) return oom(r);
+      if (ex) return wf_wit_err(r->c, af->pos, "duplicate function name `%s`", af->name);
+    }
+    if (excluded(r, &af->gate)) continue;
+    const char *nm = af->kind == AF_CTOR ? mangle(r, "[constructor]", def->name, NULL)
+                     : af->kind == AF_STATIC ? mangle(r, "[static]", def->name, af->name)
+                                             : mangle(r, "[method]", def->name, af->name);
+    if (!nm) return oom(r);
+    wf_wit_func_t f;
+    if (!lower_func(r, s, af, &f, nm, res) || !check_func_result(r, &f, af->pos)) return false;
+    if (!emit(r, ctx, af, &f)) return false;
+  }
+  return true;
+}
+
+typedef struct { wf_wit_func_t **fs; uint32_t *n, *cap; } func_list;
+
+static bool emit_iface_func(R *r, void *ctx, const wit_afunc *af, const wf_wit_func_t *f) {
+  (void)af;
+  func_list *l = ctx;
+  wf_wit_func_t *slot = WIT_PUSH(r->a, *l->fs, *l->n, *l->cap);
+  if (!slot) return oom(r);
+  *slot = *f;
+  return true;
+}
+
 static wit_map *iface_type_map(R *r, uint32_t ii) {
   if (ii >= r->niface_types) {
     uint32_t cap = r->niface_types;
@@ -816,26 +858,8 @@ static bool iface_body(R *r, PK *pk, wit_aiface *it, uint32_t ii) {
   for (uint32_t i = 0; i < it->nitems; i++) {
     wit_aitem *item = &it->items[i];
     if (item->kind == AI_DEF && slots[i] >= 0 && item->def.kind == AD_RESOURCE) {
-      int ctors = 0;
-      wit_map seen = {0};
-      for (uint32_t j = 0; j < item->def.nfuncs; j++) {
-        wit_afunc *af = &item->def.funcs[j];
-        if (!check_gate(r, pk, &af->gate)) return false;
-        if (af->kind == AF_CTOR && ++ctors > 1) return wf_wit_err(r->c, af->pos, "duplicate constructors");
-        if (af->kind != AF_CTOR) {
-          bool ex;
-          if (!wit_map_put(r->a, &seen, af->name, j, &ex)) return oom(r);
-          if (ex) return wf_wit_err(r->c, af->pos, "duplicate function name `%s`", af->name);
-        }
-        if (excluded(r, &af->gate)) continue;
-        const char *nm = af->kind == AF_CTOR ? mangle(r, "[constructor]", item->def.name, NULL)
-                         : af->kind == AF_STATIC ? mangle(r, "[static]", item->def.name, af->name)
-                                                 : mangle(r, "[method]", item->def.name, af->name);
-        wf_wit_func_t *f = nm ? WIT_PUSH(r->a, fs, nfs, capfs) : NULL;
-        if (!f) return oom(r);
-        if (!lower_func(r, &s, af, f, nm, slots[i])) return false;
-        if (!check_func_result(r, f, af->pos)) return false;
-      }
+      func_list out = {&fs, &nfs, &capfs};
+      if (!lower_resource_members(r, pk, &s, &item->def, slots[i], emit_iface_func, &out)) return false;
     } else if (item->kind == AI_FUNC && !excluded(r, &item->func.gate)) {
       wf_wit_func_t *f = WIT_PUSH(r->a, fs, nfs, capfs);
       if (!f) return oom(r);
@@ -1067,6 +1091,16 @@ static bool check_export_deps(R *r, itemvec *imp, itemvec *exp, uint32_t pos) {
   return true;
 }
 
+static bool emit_world_import(R *r, void *ctx, const wit_afunc *af, const wf_wit_func_t *f) {
+  wf_wit_world_item_t x;
+  memset(&x, 0, sizeof x);
+  x.key = f->name;
+  x.kind = WF_WIT_ITEM_FUNC;
+  to_gate(&x.gate, &af->gate);
+  x.func = *f;
+  return add_item(r, ctx, &x, true, af->pos, 0);
+}
+
 static bool resolve_world(R *r, PK *pk, wit_aworld *w) {
   if (w->state == 2) return true;
   if (w->state == 1)
@@ -1178,30 +1212,7 @@ static bool resolve_world(R *r, PK *pk, wit_aworld *w) {
   for (uint32_t i = 0; i < w->nitems; i++) {
     wit_awitem *it = &w->items[i];
     if (slots[i] < 0 || it->def.kind != AD_RESOURCE) continue;
-    int ctors = 0;
-    wit_map seen = {0};
-    for (uint32_t j = 0; j < it->def.nfuncs; j++) {
-      wit_afunc *af = &it->def.funcs[j];
-      if (!check_gate(r, pk, &af->gate)) return false;
-      if (af->kind == AF_CTOR && ++ctors > 1) return wf_wit_err(r->c, af->pos, "duplicate constructors");
-      if (af->kind != AF_CTOR) {
-        bool ex;
-        if (!wit_map_put(r->a, &seen, af->name, j, &ex)) return oom(r);
-        if (ex) return wf_wit_err(r->c, af->pos, "duplicate function name `%s`", af->name);
-      }
-      if (excluded(r, &af->gate)) continue;
-      const char *nm = af->kind == AF_CTOR ? mangle(r, "[constructor]", it->def.name, NULL)
-                       : af->kind == AF_STATIC ? mangle(r, "[static]", it->def.name, af->name)
-                                               : mangle(r, "[method]", it->def.name, af->name);
-      if (!nm) return oom(r);
-      wf_wit_world_item_t x;
-      memset(&x, 0, sizeof x);
-      x.key = nm;
-      x.kind = WF_WIT_ITEM_FUNC;
-      to_gate(&x.gate, &af->gate);
-      if (!lower_func(r, &s, af, &x.func, nm, slots[i]) || !check_func_result(r, &x.func, af->pos)) return false;
-      if (!add_item(r, &imp, &x, true, af->pos, 0)) return false;
-    }
+    if (!lower_resource_members(r, pk, &s, &it->def, slots[i], emit_world_import, &imp)) return false;
   }
   /* imports and exports, then includes */
   for (int pass = 0; pass < 2; pass++) {
