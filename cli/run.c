@@ -17,18 +17,6 @@ static void run_usage(void) {
   fprintf(stderr, "usage: weft run MODULE.wasm [--invoke NAME [ARGS...]]\n");
 }
 
-static const char *kind_name(weft_valkind_t k) {
-  switch (k) {
-  case WEFT_I32: return "i32";
-  case WEFT_I64: return "i64";
-  case WEFT_F32: return "f32";
-  case WEFT_F64: return "f64";
-  case WEFT_FUNCREF: return "funcref";
-  case WEFT_EXTERNREF: return "externref";
-  default: return "?";
-  }
-}
-
 /* An integer in decimal or 0x hex, optionally negative, that fits `bits`
  * either as a signed or as an unsigned number. */
 static int parse_int(const char *s, int bits, uint64_t *out) {
@@ -148,7 +136,7 @@ static int call_export(weft_store_t *store, weft_func_t *f, const char *name, ch
   if ((size_t)argc != np) {
     fprintf(stderr, "weft: %s expects %zu argument%s (", name, np, np == 1 ? "" : "s");
     for (size_t i = 0; i < np; i++)
-      fprintf(stderr, "%s%s", i ? " " : "", kind_name(weft_func_param(f, i)));
+      fprintf(stderr, "%s%s", i ? " " : "", weft_valkind_name(weft_func_param(f, i)));
     fprintf(stderr, "), got %d\n", argc);
     return 2;
   }
@@ -164,7 +152,7 @@ static int call_export(weft_store_t *store, weft_func_t *f, const char *name, ch
     weft_valkind_t k = weft_func_param(f, i);
     if (!parse_arg(argv[i], k, &args[i])) {
       fprintf(stderr, "weft: argument %zu of %s: '%s' is not a valid %s\n", i + 1, name, argv[i],
-              kind_name(k));
+              weft_valkind_name(k));
       free(args);
       free(res);
       return 2;

@@ -43,6 +43,5 @@ int wast_match(const json_value_t *expected, const weft_core_val_t *got, char *w
 void wast_format_val(const weft_core_val_t *v, char *buf, size_t len);
 /* Writes a readable form of an expected value. */
 void wast_format_expected(const json_value_t *expected, char *buf, size_t len);
-const char *wast_kind_name(weft_valkind_t k);
 
 #endif

@@ -9,18 +9,6 @@
 
 #include "wast.h"
 
-const char *wast_kind_name(weft_valkind_t k) {
-  switch (k) {
-    case WEFT_I32: return "i32";
-    case WEFT_I64: return "i64";
-    case WEFT_F32: return "f32";
-    case WEFT_F64: return "f64";
-    case WEFT_FUNCREF: return "funcref";
-    case WEFT_EXTERNREF: return "externref";
-  }
-  return "?";
-}
-
 int wast_kind_of(const json_value_t *v) {
   const char *t = json_get_str(v, "type", NULL);
   if (!t) return -1;

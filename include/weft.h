@@ -110,6 +110,8 @@ typedef struct {
 WEFT_API weft_engine_t *weft_engine_new(void);
 WEFT_API void weft_engine_free(weft_engine_t *engine);
 WEFT_API const char *weft_version(void);
+/* "i32", "i64", "f32", "f64", "funcref", "externref" ("?" for anything else). */
+WEFT_API const char *weft_valkind_name(weft_valkind_t kind);
 
 /* ---- modules ---- */
 /* Decode and validate a core module (bytes are copied). */

@@ -8,6 +8,18 @@
 
 const char *weft_version(void) { return "0.1.0"; }
 
+const char *weft_valkind_name(weft_valkind_t kind) {
+  switch (kind) {
+    case WEFT_I32: return "i32";
+    case WEFT_I64: return "i64";
+    case WEFT_F32: return "f32";
+    case WEFT_F64: return "f64";
+    case WEFT_FUNCREF: return "funcref";
+    case WEFT_EXTERNREF: return "externref";
+  }
+  return "?";
+}
+
 weft_engine_t *weft_engine_new(void) { return calloc(1, sizeof(weft_engine_t)); }
 
 void weft_engine_free(weft_engine_t *engine) { free(engine); }
