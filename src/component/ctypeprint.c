@@ -20,19 +20,6 @@ static void put(out_t *o, const char *fmt, ...) {
   if (n > 0) o->len += (size_t)n;
 }
 
-static const char *core_name(uint8_t t) {
-  switch (t) {
-  case WF_T_I32: return "i32";
-  case WF_T_I64: return "i64";
-  case WF_T_F32: return "f32";
-  case WF_T_F64: return "f64";
-  case WF_T_V128: return "v128";
-  case WF_T_FUNCREF: return "funcref";
-  case WF_T_EXTERNREF: return "externref";
-  default: return "?";
-  }
-}
-
 static void type(const wf_ctypes_t *ts, wf_ctid_t id, out_t *o, uint32_t depth);
 
 static void externs(const wf_ctypes_t *ts, const char *what, const wf_cextern_t *v, uint32_t n, out_t *o,
@@ -100,15 +87,15 @@ static void type(const wf_ctypes_t *ts, wf_ctid_t id, out_t *o, uint32_t depth) 
     return;
   case WF_CT_CORE_FUNC: case WF_CT_CORE_TAG:
     put(o, "(%s (param", t->kind == WF_CT_CORE_TAG ? "tag" : "func");
-    for (uint32_t i = 0; i < t->core.nparams && o->len < o->cap; i++) put(o, " %s", core_name(t->core.params[i]));
+    for (uint32_t i = 0; i < t->core.nparams && o->len < o->cap; i++) put(o, " %s", wf_valtype_name(t->core.params[i]));
     put(o, ") (result");
-    for (uint32_t i = 0; i < t->core.nresults && o->len < o->cap; i++) put(o, " %s", core_name(t->core.results[i]));
+    for (uint32_t i = 0; i < t->core.nresults && o->len < o->cap; i++) put(o, " %s", wf_valtype_name(t->core.results[i]));
     put(o, "))");
     return;
   case WF_CT_CORE_TABLE:
     put(o, "(table %u", t->table.lim.min);
     if (t->table.lim.has_max) put(o, " %u", t->table.lim.max);
-    put(o, " %s)", core_name(t->table.elem));
+    put(o, " %s)", wf_valtype_name(t->table.elem));
     return;
   case WF_CT_CORE_MEMORY:
     put(o, "(memory %u", t->mem.lim.min);
@@ -116,7 +103,7 @@ static void type(const wf_ctypes_t *ts, wf_ctid_t id, out_t *o, uint32_t depth) 
     put(o, ")");
     return;
   case WF_CT_CORE_GLOBAL:
-    put(o, t->global.mut ? "(global (mut %s))" : "(global %s)", core_name(t->global.type));
+    put(o, t->global.mut ? "(global (mut %s))" : "(global %s)", wf_valtype_name(t->global.type));
     return;
   case WF_CT_CORE_MODULE: case WF_CT_CORE_INSTANCE:
     put(o, "(%s", t->kind == WF_CT_CORE_MODULE ? "module" : "core instance");

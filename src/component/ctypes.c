@@ -556,19 +556,6 @@ bool wf_ctype_subtype(wf_ctypes_t *ts, wf_ctid_t a, wf_ctid_t b, wf_error_t *err
 
 /* ---- Core types ------------------------------------------------------------ */
 
-static const char *core_val_name(uint8_t t) {
-  switch (t) {
-  case WF_T_I32: return "i32";
-  case WF_T_I64: return "i64";
-  case WF_T_F32: return "f32";
-  case WF_T_F64: return "f64";
-  case WF_T_V128: return "v128";
-  case WF_T_FUNCREF: return "funcref";
-  case WF_T_EXTERNREF: return "externref";
-  default: return "?";
-  }
-}
-
 static bool functype_eq(const wf_functype_t *a, const wf_functype_t *b) {
   return a->nparams == b->nparams && a->nresults == b->nresults &&
          (a->nparams == 0 || memcmp(a->params, b->params, a->nparams) == 0) &&
@@ -599,7 +586,7 @@ static bool core_entity_sub(wf_ctypes_t *ts, wf_ctid_t a, wf_ctid_t b, wf_error_
   case WF_CT_CORE_TABLE:
     if (ta->table.elem != tb->table.elem)
       return wf_error_at(err, off, "expected table element type %s, found %s",
-                         core_val_name(tb->table.elem), core_val_name(ta->table.elem));
+                         wf_valtype_name(tb->table.elem), wf_valtype_name(ta->table.elem));
     if (!limits_sub(&ta->table.lim, &tb->table.lim)) return wf_error_at(err, off, "mismatch in table limits");
     return true;
   case WF_CT_CORE_MEMORY:
@@ -607,8 +594,8 @@ static bool core_entity_sub(wf_ctypes_t *ts, wf_ctid_t a, wf_ctid_t b, wf_error_
     return true;
   case WF_CT_CORE_GLOBAL:
     if (ta->global.type != tb->global.type)
-      return wf_error_at(err, off, "expected global type %s, found %s", core_val_name(tb->global.type),
-                         core_val_name(ta->global.type));
+      return wf_error_at(err, off, "expected global type %s, found %s", wf_valtype_name(tb->global.type),
+                         wf_valtype_name(ta->global.type));
     if (ta->global.mut != tb->global.mut) return wf_error_at(err, off, "global types differ in mutability");
     return true;
   case WF_CT_CORE_MODULE:

@@ -66,6 +66,8 @@ typedef struct {
 extern const wf_opinfo_t wf_opinfo[WF_OP_COUNT];
 /* Map a binary opcode (byte, or 0xFC00|sub) to wf_opcode_t; -1 if unknown. */
 int wf_opcode_lookup(uint32_t code);
+/* Text name of a value type ("i32", ..., "externref"); "?" if unknown. */
+const char *wf_valtype_name(uint8_t t);
 
 typedef struct {
   uint32_t nparams, nresults;

@@ -15,3 +15,16 @@ int wf_opcode_lookup(uint32_t code) {
     default: return -1;
   }
 }
+
+const char *wf_valtype_name(uint8_t t) {
+  switch (t) {
+    case WF_T_I32: return "i32";
+    case WF_T_I64: return "i64";
+    case WF_T_F32: return "f32";
+    case WF_T_F64: return "f64";
+    case WF_T_V128: return "v128";
+    case WF_T_FUNCREF: return "funcref";
+    case WF_T_EXTERNREF: return "externref";
+    default: return "?";
+  }
+}
