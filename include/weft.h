@@ -47,6 +47,7 @@ typedef enum {
   WEFT_TRAP_STACK_EXHAUSTED,
   WEFT_TRAP_OOM,
   WEFT_TRAP_HOST,
+  WEFT_TRAP_COMPONENT,       /* a canonical ABI rule was broken (message says which) */
 } weft_trap_code_t;
 
 typedef struct {
@@ -179,6 +180,202 @@ WEFT_API uint64_t weft_memory_size(const weft_memory_t *m);   /* bytes */
 WEFT_API uint32_t weft_table_size(const weft_table_t *t);
 /* Returns 0 if i is out of bounds. */
 WEFT_API int weft_table_get(const weft_table_t *t, uint32_t i, weft_core_val_t *out);
+
+
+/* =========================================================================
+ * Components (the Component Model, synchronous canonical ABI)
+ *
+ * A component is decoded and validated once (weft_component_t, shareable
+ * between threads). A linker holds the host's definitions: functions and
+ * resource types, by interface name ("wasi:cli/environment@0.2.0") and item
+ * name, or by a plain top-level name (interface NULL). Instantiating a
+ * component with a linker makes a weft_cinstance_t that owns everything it
+ * made (its own core store), used by one thread at a time.
+ *
+ * Interface names match semver-compatibly: an import of "ns:pkg/i@0.2.3" is
+ * served by a definition of "ns:pkg/i@0.2.0" (same major, or for 0.x the same
+ * minor) when there is no exact match; a definition without a version serves
+ * every version.
+ * ========================================================================= */
+
+typedef struct weft_component weft_component_t;
+typedef struct weft_linker weft_linker_t;
+typedef struct weft_cinstance weft_cinstance_t;
+typedef struct weft_cfunc weft_cfunc_t;          /* an exported function (owned by its instance) */
+typedef struct weft_resource_type weft_resource_type_t;
+typedef struct weft_call weft_call_t;            /* context of one host-function call */
+typedef struct weft_arena weft_arena_t;
+
+/* ---- arenas: where values with nested storage (strings, lists, records,
+ * variant payloads) live. Freed all at once. ---- */
+WEFT_API weft_arena_t *weft_arena_new(void);
+WEFT_API void weft_arena_free(weft_arena_t *a);
+WEFT_API void weft_arena_reset(weft_arena_t *a);           /* free everything, keep the arena */
+WEFT_API void *weft_arena_alloc(weft_arena_t *a, size_t size);   /* 16-byte aligned, zeroed; NULL on OOM */
+
+/* ---- component value kinds (one per WIT type constructor) ---- */
+typedef enum {
+  WEFT_VAL_BOOL = 0,
+  WEFT_VAL_S8, WEFT_VAL_U8, WEFT_VAL_S16, WEFT_VAL_U16, WEFT_VAL_S32, WEFT_VAL_U32,
+  WEFT_VAL_S64, WEFT_VAL_U64, WEFT_VAL_F32, WEFT_VAL_F64, WEFT_VAL_CHAR, WEFT_VAL_STRING,
+  WEFT_VAL_LIST,     /* of.seq: elements */
+  WEFT_VAL_RECORD,   /* of.seq: field values in the type's field order */
+  WEFT_VAL_TUPLE,    /* of.seq: members */
+  WEFT_VAL_VARIANT,  /* of.var: case index, payload (NULL if the case has none) */
+  WEFT_VAL_ENUM,     /* of.var.index */
+  WEFT_VAL_OPTION,   /* of.var: 0 none, 1 some(payload) */
+  WEFT_VAL_RESULT,   /* of.var: 0 ok, 1 err; payload NULL when that side has no type */
+  WEFT_VAL_FLAGS,    /* of.flags: bit i set = flag i (types have at most 32 flags) */
+  WEFT_VAL_OWN,      /* of.res */
+  WEFT_VAL_BORROW,   /* of.res */
+  WEFT_VAL_KIND_COUNT
+} weft_vkind_t;
+
+typedef struct weft_val weft_val_t;
+struct weft_val {
+  weft_vkind_t kind;
+  union {
+    int b;                 /* BOOL: 0 or 1 */
+    int64_t s;             /* S8, S16, S32, S64 */
+    uint64_t u;            /* U8, U16, U32, U64 */
+    float f32;             /* NaNs are canonicalised at the boundary */
+    double f64;
+    uint32_t ch;           /* CHAR: a Unicode scalar value */
+    struct { const char *ptr; size_t len; } str;   /* STRING: UTF-8, not NUL-terminated */
+    struct { weft_val_t *v; size_t n; } seq;       /* LIST, RECORD, TUPLE */
+    struct { uint32_t index; weft_val_t *payload; } var;  /* VARIANT, ENUM, OPTION, RESULT */
+    uint32_t flags;        /* FLAGS */
+    struct { weft_resource_type_t *type; uint64_t rep; } res;  /* OWN, BORROW */
+  } of;
+};
+/* "bool", "u32", "string", "list", ... */
+WEFT_API const char *weft_vkind_name(weft_vkind_t kind);
+
+/* ---- types (introspection). A weft_type_t names a type inside a component
+ * (valid while the component lives); pass it by value. ---- */
+typedef struct { const void *table; uint32_t id; } weft_type_t;
+WEFT_API weft_vkind_t weft_type_kind(weft_type_t t);
+/* RECORD fields, VARIANT cases, ENUM cases, FLAGS names, TUPLE members (no names). */
+WEFT_API size_t weft_type_field_count(weft_type_t t);
+WEFT_API const char *weft_type_field_name(weft_type_t t, size_t i, size_t *len);
+/* RECORD/TUPLE member type, VARIANT case payload ({NULL,0} if none). */
+WEFT_API weft_type_t weft_type_field_type(weft_type_t t, size_t i);
+/* LIST/OPTION element, RESULT ok ({NULL,0} if none). */
+WEFT_API weft_type_t weft_type_elem(weft_type_t t);
+WEFT_API weft_type_t weft_type_err(weft_type_t t);           /* RESULT err */
+WEFT_API int weft_type_is_none(weft_type_t t);
+/* WIT-like text of the type ("list<u8>", "record { a: u32 }"); NUL-terminated, truncated. */
+WEFT_API size_t weft_type_format(weft_type_t t, char *buf, size_t cap);
+
+/* ---- components ---- */
+WEFT_API weft_status_t weft_component_new(weft_engine_t *engine, const uint8_t *bytes, size_t len,
+                                          weft_component_t **out, weft_error_t *err);
+WEFT_API weft_status_t weft_component_from_file(weft_engine_t *engine, const char *path,
+                                                weft_component_t **out, weft_error_t *err);
+WEFT_API void weft_component_free(weft_component_t *c);
+/* 1 if the bytes are a component, 0 if a core module, -1 neither. */
+WEFT_API int weft_binary_is_component(const uint8_t *bytes, size_t len);
+
+typedef enum {
+  WEFT_ITEM_MODULE = 0, WEFT_ITEM_FUNC, WEFT_ITEM_VALUE, WEFT_ITEM_TYPE,
+  WEFT_ITEM_COMPONENT, WEFT_ITEM_INSTANCE,
+} weft_item_kind_t;
+WEFT_API size_t weft_component_import_count(const weft_component_t *c);
+WEFT_API size_t weft_component_export_count(const weft_component_t *c);
+/* Name (NUL-terminated, owned by the component) and kind of import/export i. */
+WEFT_API const char *weft_component_import(const weft_component_t *c, size_t i, weft_item_kind_t *kind);
+WEFT_API const char *weft_component_export(const weft_component_t *c, size_t i, weft_item_kind_t *kind);
+/* Items of an imported/exported INSTANCE (its exports), by index. */
+WEFT_API size_t weft_component_import_item_count(const weft_component_t *c, size_t i);
+WEFT_API const char *weft_component_import_item(const weft_component_t *c, size_t i, size_t j,
+                                                weft_item_kind_t *kind);
+WEFT_API size_t weft_component_export_item_count(const weft_component_t *c, size_t i);
+WEFT_API const char *weft_component_export_item(const weft_component_t *c, size_t i, size_t j,
+                                                weft_item_kind_t *kind);
+
+/* ---- host functions ----
+ * The callback gets the arguments lifted out of the guest (valid for the call
+ * only) and writes one value per result; nested storage of results must come
+ * from weft_call_arena(call). Return 0, or non-zero after weft_call_trap() to
+ * make the guest trap. A host function is typed by the import it serves:
+ * kinds of results are checked when they are lowered back into the guest. */
+typedef int (*weft_host_fn)(weft_call_t *call, void *env, const weft_val_t *args, size_t nargs,
+                            weft_val_t *results, size_t nresults);
+WEFT_API weft_arena_t *weft_call_arena(weft_call_t *call);
+/* The `data` pointer given to weft_linker_instantiate for the calling instance. */
+WEFT_API void *weft_call_data(weft_call_t *call);
+WEFT_API weft_cinstance_t *weft_call_instance(weft_call_t *call);
+/* Record a trap message (printf format); the callback then returns non-zero. */
+WEFT_API void weft_call_trap(weft_call_t *call, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Parameter/result types of the import this call serves. */
+WEFT_API size_t weft_call_param_count(weft_call_t *call);
+WEFT_API weft_type_t weft_call_param_type(weft_call_t *call, size_t i);
+WEFT_API weft_type_t weft_call_result_type(weft_call_t *call);   /* {NULL,0} if none */
+
+/* Destructor of a host resource: called when the last owning handle is
+ * dropped by a guest (or its instance is freed while still holding it). */
+typedef void (*weft_resource_dtor_fn)(void *env, uint64_t rep);
+
+/* ---- linker ---- */
+WEFT_API weft_linker_t *weft_linker_new(weft_engine_t *engine);
+WEFT_API void weft_linker_free(weft_linker_t *l);
+/* interface: "ns:pkg/iface@1.2.3" or NULL for a top-level import named `name`.
+ * Redefining the same (interface, name) replaces the old definition. */
+WEFT_API weft_status_t weft_linker_define_func(weft_linker_t *l, const char *interface, const char *name,
+                                               weft_host_fn fn, void *env, weft_error_t *err);
+/* A host resource type `name` in `interface`; *out identifies it in values
+ * (weft_val_t.of.res.type) and lives as long as the linker. */
+WEFT_API weft_status_t weft_linker_define_resource(weft_linker_t *l, const char *interface, const char *name,
+                                                   weft_resource_dtor_fn dtor, void *env,
+                                                   weft_resource_type_t **out, weft_error_t *err);
+/* Serve interface `interface` with the instance `export_name` exported by a
+ * component instance that outlives every instance linked against it
+ * (components linked at run time). Types are checked at instantiation. */
+WEFT_API weft_status_t weft_linker_define_instance(weft_linker_t *l, const char *interface,
+                                                   weft_cinstance_t *provider, const char *export_name,
+                                                   weft_error_t *err);
+/* Link every import of c (each missing definition is named in the error)
+ * and instantiate it. `data` is handed to host functions (weft_call_data). */
+WEFT_API weft_status_t weft_linker_instantiate(weft_linker_t *l, const weft_component_t *c, void *data,
+                                               weft_cinstance_t **out, weft_error_t *err);
+
+/* ---- instances and calls ---- */
+WEFT_API void weft_cinstance_free(weft_cinstance_t *inst);
+/* An exported function: `instance` NULL for a top-level export, else the
+ * name of an exported instance (semver-compatible match, like imports).
+ * NULL if absent. */
+WEFT_API weft_cfunc_t *weft_cinstance_func(weft_cinstance_t *inst, const char *instance, const char *name);
+/* 1 if the instance exports an instance named (semver-compatibly) `name`. */
+WEFT_API int weft_cinstance_has_instance(weft_cinstance_t *inst, const char *name);
+WEFT_API size_t weft_cfunc_param_count(const weft_cfunc_t *f);
+WEFT_API const char *weft_cfunc_param_name(const weft_cfunc_t *f, size_t i);
+WEFT_API weft_type_t weft_cfunc_param_type(const weft_cfunc_t *f, size_t i);
+WEFT_API size_t weft_cfunc_result_count(const weft_cfunc_t *f);    /* 0 or 1 */
+WEFT_API weft_type_t weft_cfunc_result_type(const weft_cfunc_t *f);
+/* Call with args (checked against the parameter types: WEFT_ERR_ARG).
+ * Nested storage of results is allocated in `arena` (the caller's). A trap
+ * gives WEFT_ERR_TRAP with the message and the wasm backtrace. */
+WEFT_API weft_status_t weft_cfunc_call(weft_cfunc_t *f, const weft_val_t *args, size_t nargs,
+                                       weft_val_t *results, size_t nresults, weft_arena_t *arena,
+                                       weft_error_t *err);
+/* Drop an owned resource the host holds (runs the guest's destructor). */
+WEFT_API weft_status_t weft_cinstance_resource_drop(weft_cinstance_t *inst, const weft_val_t *own,
+                                                    weft_error_t *err);
+
+/* ---- WAVE (WebAssembly Value Encoding) text for values of a type ---- */
+/* Parse one value of type t; nested storage from arena. Error with the column. */
+WEFT_API weft_status_t weft_wave_parse(weft_type_t t, const char *text, size_t len, weft_arena_t *arena,
+                                       weft_val_t *out, weft_error_t *err);
+/* Parse "name(arg, ...)" against f's parameters. *nargs in: capacity, out: count. */
+WEFT_API weft_status_t weft_wave_parse_call(const weft_cfunc_t *f, const char *text, size_t len,
+                                            weft_arena_t *arena, weft_val_t *args, size_t *nargs,
+                                            weft_error_t *err);
+/* Print v (of type t) as WAVE; returns the full length (like snprintf). */
+WEFT_API size_t weft_wave_print(weft_type_t t, const weft_val_t *v, char *buf, size_t cap);
 
 #ifdef __cplusplus
 }

@@ -36,7 +36,8 @@ typedef struct wf_exec wf_exec_t;   /* interpreter state of a store (interp.c) *
   X(BAD_CONVERSION, "invalid conversion to integer")                    \
   X(STACK_EXHAUSTED, "call stack exhausted")                            \
   X(OOM, "out of memory")                                               \
-  X(HOST, "host trap")
+  X(HOST, "host trap")                                                  \
+  X(COMPONENT, "component model trap")
 
 typedef enum {
 #define X(id, msg) WF_TRAP_##id,
