@@ -338,6 +338,18 @@ WEFT_API weft_status_t weft_linker_define_resource(weft_linker_t *l, const char 
 WEFT_API weft_status_t weft_linker_define_instance(weft_linker_t *l, const char *interface,
                                                    weft_cinstance_t *provider, const char *export_name,
                                                    weft_error_t *err);
+/* Per-instance state for stateful host functions (WASI, host bundles):
+ * every instance made by this linker calls make(env, inst) once when it is
+ * instantiated (after its imports are linked, before any guest code runs)
+ * and free(state) when it is freed, in reverse order. Host functions reach
+ * it with weft_call_state(call, key). make may return NULL (an error:
+ * instantiation fails with "host state for ... could not be created"). */
+typedef void *(*weft_state_new_fn)(void *env, weft_cinstance_t *inst);
+typedef void (*weft_state_free_fn)(void *state);
+WEFT_API weft_status_t weft_linker_define_state(weft_linker_t *l, const void *key, weft_state_new_fn make,
+                                                weft_state_free_fn free_fn, void *env, weft_error_t *err);
+WEFT_API void *weft_call_state(weft_call_t *call, const void *key);        /* NULL if none */
+WEFT_API void *weft_cinstance_state(weft_cinstance_t *inst, const void *key);
 /* Link every import of c (each missing definition is named in the error)
  * and instantiate it. `data` is handed to host functions (weft_call_data). */
 WEFT_API weft_status_t weft_linker_instantiate(weft_linker_t *l, const weft_component_t *c, void *data,

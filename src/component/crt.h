@@ -148,6 +148,8 @@ struct wf_crt {
   wf_cinst_t *insts;              /* every instance, for teardown */
   wf_ccall_t *calls;              /* innermost call in progress (canon*.c), NULL when idle */
   struct weft_cinstance *api;     /* the public wrapper (src/api) */
+  struct { const void *key; void *state; weft_state_free_fn free_fn; } *states;  /* in arena */
+  uint32_t nstates;               /* weft_linker_define_state: made at instantiation */
 };
 
 /* The context handed to host functions (public weft_call_t). */
