@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 # compiler-rt builtins for building guests, Node.js for the V8 comparison,
 # libffi for the host-bundle bridge.
 PKGS=(gcc clang lld make wabt wasi-libc libclang-rt-14-dev-wasm32 nodejs libffi-dev)
+# npm: only when no npm is on the PATH (NodeSource's nodejs bundles its own).
+command -v npm >/dev/null 2>&1 || PKGS+=(npm)
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -21,5 +23,11 @@ if ((${#missing[@]})); then
   [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# npm packages (package.json pins them): jco and componentize-js build the
+# test guests (component text -> binary, preview1 adapter, JavaScript guests).
+if [ ! -x node_modules/.bin/jco ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages (package-lock.json)"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
 echo "setup: ok"
