@@ -14,7 +14,7 @@ OPT     ?= -O2
 CFLAGS_BASE = -std=c17 -D_GNU_SOURCE -g $(OPT) -Wall -Wextra -Werror -fPIC \
               -fvisibility=hidden -Iinclude -Isrc -MMD -MP
 CFLAGS  += $(CFLAGS_BASE) $(EXTRA_CFLAGS)
-LDLIBS  += -lm -lpthread $(EXTRA_LDLIBS)
+LDLIBS  += -lm -lpthread -lcurl $(EXTRA_LDLIBS)
 
 LIB_SRC  := $(sort $(wildcard src/*/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c))
@@ -26,7 +26,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 WEFT_CORPORA ?= $(abspath ../shared/corpora)
 export WEFT_CORPORA
 
-.PHONY: all check asan valgrind bench demo fuzz setup clean unit spec fuzz-replay
+.PHONY: print-ldlibs all check asan valgrind bench demo fuzz setup clean unit spec fuzz-replay
 all: $(BUILD)/weft $(BUILD)/libweft.so $(BUILD)/libweft.a
 
 $(BUILD)/%.o: %.c
@@ -117,3 +117,7 @@ clean:
 	rm -rf build build-asan build-vg
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+
+# The libraries a program linked against libweft.a needs (bench, tests).
+print-ldlibs:
+	@echo $(LDLIBS)

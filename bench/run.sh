@@ -202,6 +202,25 @@ if [ "$have_interp" = 1 ]; then
     "wasm-interp read+validate+instantiate" "$(median "${times[@]}")" "${#times[@]}"
 fi
 
+# ---- component calls ----------------------------------------------------------
+say ""
+say "component calls (bench/component_bench.c on bench/component/calls.wat; best of 5 rounds):"
+if [ "$have_weft" = 1 ]; then
+  if ! node_modules/.bin/jco parse bench/component/calls.wat -o "$OUT/calls.wasm" >/dev/null 2>&1; then
+    flag_failure "jco parse bench/component/calls.wat failed (run scripts/setup.sh)"
+  elif ! "$HOST_CC" -std=c17 -O2 -Wall -Wextra -Werror -Iinclude -o "$OUT/component_bench" \
+      bench/component_bench.c "$BUILD/libweft.a" $(make -s print-ldlibs); then
+    flag_failure "cannot build bench/component_bench.c"
+  elif cout=$(bounded "$OUT/component_bench" "$OUT/calls.wasm" 2>&1); then
+    while read -r name val unit; do
+      sayf '  %-40s %10s %s\n' "$name" "$val" "$unit"
+    done <<<"$cout"
+    say "  (published wasmtime figures for a typed no-op call: 76 ns host->guest, 34 ns guest->host)"
+  else
+    flag_failure "component_bench failed: $cout"
+  fi
+fi
+
 say ""
 if [ -s "$FAILS" ]; then
   say "bench: $(wc -l <"$FAILS") FAILURE(S):"

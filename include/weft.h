@@ -48,6 +48,7 @@ typedef enum {
   WEFT_TRAP_OOM,
   WEFT_TRAP_HOST,
   WEFT_TRAP_COMPONENT,       /* a canonical ABI rule was broken (message says which) */
+  WEFT_TRAP_INTERRUPT,       /* stopped from outside (a timeout, weft_store_interrupt) */
 } weft_trap_code_t;
 
 typedef struct {

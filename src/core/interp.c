@@ -414,6 +414,7 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
   wf_instance_t *inst = cf->inst;
   uint8_t *mb = cf->mb;
   wf_xframe_t *const frames_end = ex->frames_end;
+  atomic_uint *const irq = wf_store_interrupt_flag(ex->store);
   char *const stack_end = ex->stack_end;
   wf_trapcode_t tc = WF_TRAP_NONE;
   uint64_t acc = 0;
@@ -866,6 +867,10 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
     NEXT();
   }
   L_X_EXIT: goto done;
+  L_X_POLL: {
+    if (__builtin_expect(atomic_load_explicit(irq, memory_order_relaxed) != 0, 0)) TRAP(INTERRUPT);
+    ip += 1; NEXT();
+  }
 
   L_X_CALL: {      /* [funcinst*] [code slot] [argoff|-] */
     f = ip[1].ptr;
@@ -879,6 +884,7 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
     if (__builtin_expect(cf + 1 >= frames_end ||
                          (size_t)(stack_end - nfp) / 8 < c->frame_slots, 0))
       TRAP(STACK_EXHAUSTED);
+    if (__builtin_expect(atomic_load_explicit(irq, memory_order_relaxed) != 0, 0)) TRAP(INTERRUPT);
     cf->ret_ip = ip + 4;
     cf++;
     cf->fn = f;
@@ -945,6 +951,7 @@ call_any: {        /* f, argoff set; ip = the instruction after the call */
     char *nfp = fp + argoff;
     if (cf + 1 >= frames_end || (size_t)(stack_end - nfp) / 8 < c->frame_slots)
       TRAP(STACK_EXHAUSTED);
+    if (atomic_load_explicit(irq, memory_order_relaxed) != 0) TRAP(INTERRUPT);
     cf->ret_ip = ip;
     cf++;
     cf->fn = f;

@@ -60,7 +60,7 @@ typedef union wf_cell {
 #define WF_XOPS(X) \
   X(MOV) X(CONST) X(BR) X(BR_IF) X(BR_IFZ) X(BR_TABLE) X(RET) \
   X(CALL) X(CALL_ANY) X(CALL_IND) X(EXIT) X(TRAP_OOM) X(MOV2) X(MOV3) X(MOV4) X(I32_ADD_K2) \
-  X(ADDK_BRNZ) X(ADDK_BRZ) X(COPY32) X(COPY64) X(RET1)
+  X(ADDK_BRNZ) X(ADDK_BRZ) X(COPY32) X(COPY64) X(RET1) X(POLL)
 
 /* Binary ops that have an immediate-operand (_K) form. */
 #define WF_KOPS(X) \

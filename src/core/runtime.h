@@ -37,7 +37,8 @@ typedef struct wf_exec wf_exec_t;   /* interpreter state of a store (interp.c) *
   X(STACK_EXHAUSTED, "call stack exhausted")                            \
   X(OOM, "out of memory")                                               \
   X(HOST, "host trap")                                                  \
-  X(COMPONENT, "component model trap")
+  X(COMPONENT, "component model trap")                                 \
+  X(INTERRUPT, "interrupted")
 
 typedef enum {
 #define X(id, msg) WF_TRAP_##id,
@@ -159,6 +160,13 @@ struct wf_instance {
 wf_store_t *wf_store_new(void);
 void wf_store_free(wf_store_t *s);
 wf_exec_t *wf_store_exec(wf_store_t *s);          /* the store's interpreter state */
+/* Ask running wasm code in s to stop: the interpreter polls this flag at
+ * every loop head and call, and traps WF_TRAP_INTERRUPT ("interrupted").
+ * Safe from any thread and from a signal handler. The flag stays set (every
+ * later call traps too) until wf_store_interrupt_clear. */
+void wf_store_interrupt(wf_store_t *s);
+void wf_store_interrupt_clear(wf_store_t *s);
+atomic_uint *wf_store_interrupt_flag(wf_store_t *s);
 uint32_t wf_store_intern_type(wf_store_t *s, const wf_functype_t *t);
 
 wf_funcinst_t *wf_host_func_new(wf_store_t *s, const uint8_t *params, uint32_t np,

@@ -13,6 +13,7 @@ typedef struct {
 
 struct wf_store {
   wf_exec_t *exec;             /* created lazily by wf_store_exec */
+  atomic_uint interrupt;       /* wf_store_interrupt: nonzero = stop */
   wf_meminst_t *mems;          /* list of memories (fault handler reads it) */
   owned_t *owned;              /* adopted objects */
   size_t nowned, capowned;
@@ -23,6 +24,10 @@ struct wf_store {
   uint32_t *hash;
   uint32_t caphash;
 };
+
+void wf_store_interrupt(wf_store_t *s) { atomic_store_explicit(&s->interrupt, 1u, memory_order_relaxed); }
+void wf_store_interrupt_clear(wf_store_t *s) { atomic_store_explicit(&s->interrupt, 0u, memory_order_relaxed); }
+atomic_uint *wf_store_interrupt_flag(wf_store_t *s) { return &s->interrupt; }
 
 wf_store_t *wf_store_new(void) {
   wf_signals_init();

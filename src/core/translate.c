@@ -1112,6 +1112,8 @@ static void translate_body(tr_t *t) {
         for (uint32_t i = t->sh - np; i < t->sh; i++) to_home(t, i);
         t->last.valid = false;
         push_ctl(t, op == WF_OP_LOOP ? C_LOOP : C_BLOCK, np, nr);
+        /* every back-edge lands here: poll for an interrupt */
+        if (op == WF_OP_LOOP) emit_h(t, WF_X_POLL);
         break;
       }
       case WF_OP_IF: {

@@ -759,3 +759,50 @@ WF_TEST(api_end_to_end) {
   weft_store_free(st);
   weft_engine_free(e);
 }
+
+/* (loop (br 0)) and a doubly recursive function with no loop, each stopped
+ * from another thread by wf_store_interrupt. */
+static const uint8_t spin_module[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x09, 0x02, 0x60, 0x00, 0x00, 0x60, 0x01,
+    0x7f, 0x01, 0x7f, 0x03, 0x03, 0x02, 0x00, 0x01, 0x07, 0x0e, 0x02, 0x04, 0x73, 0x70, 0x69, 0x6e,
+    0x00, 0x00, 0x03, 0x72, 0x65, 0x63, 0x00, 0x01, 0x0a, 0x24, 0x02, 0x07, 0x00, 0x03, 0x40, 0x0c,
+    0x00, 0x0b, 0x0b, 0x1a, 0x00, 0x20, 0x00, 0x45, 0x04, 0x7f, 0x41, 0x00, 0x05, 0x20, 0x00, 0x41,
+    0x01, 0x6b, 0x10, 0x01, 0x20, 0x00, 0x41, 0x01, 0x6b, 0x10, 0x01, 0x6a, 0x0b, 0x0b};
+
+static void *interrupt_later(void *p) {
+  usleep(50 * 1000);
+  wf_store_interrupt(p);
+  return NULL;
+}
+
+WF_TEST(interrupt_stops_loops_and_calls) {
+  wf_error_t err = {0};
+  wf_module_t *m = wf_module_decode(spin_module, sizeof spin_module, &err);
+  CHECK(m != NULL);
+  if (!m) return;
+  const char *names[] = {"spin", "rec"};
+  for (int i = 0; i < 2; i++) {
+    wf_store_t *s = wf_store_new();
+    int trapped = 0;
+    wf_instance_t *inst = wf_instantiate(s, m, NULL, &err, &trapped);
+    CHECK(inst != NULL);
+    wf_extern_t ex;
+    CHECK(wf_instance_export(inst, names[i], strlen(names[i]), &ex));
+    pthread_t th;
+    pthread_create(&th, NULL, interrupt_later, s);
+    uint64_t args[1] = {60}, res[1] = {0};
+    wf_trapcode_t tc = wf_invoke(s, ex.u.func, args, res);
+    pthread_join(th, NULL);
+    CHECK_EQ(tc, WF_TRAP_INTERRUPT);
+    CHECK(!strcmp(wf_exec_last_trap(wf_store_exec(s))->msg, "interrupted"));
+    /* the flag is sticky until cleared; then calls run again */
+    CHECK_EQ(wf_invoke(s, ex.u.func, args, res), WF_TRAP_INTERRUPT);
+    wf_store_interrupt_clear(s);
+    if (i == 1) {
+      args[0] = 3;
+      CHECK_EQ(wf_invoke(s, ex.u.func, args, res), WF_TRAP_NONE);
+    }
+    wf_store_free(s);
+  }
+  wf_module_free(m);
+}
