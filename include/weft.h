@@ -375,6 +375,11 @@ WEFT_API weft_type_t weft_cfunc_result_type(const weft_cfunc_t *f);
 WEFT_API weft_status_t weft_cfunc_call(weft_cfunc_t *f, const weft_val_t *args, size_t nargs,
                                        weft_val_t *results, size_t nresults, weft_arena_t *arena,
                                        weft_error_t *err);
+/* Make the guest code running in inst (on any thread) trap with
+ * WEFT_TRAP_INTERRUPT ("interrupted") at its next loop iteration or call; so
+ * does every later call into it. Safe from any thread and from a signal
+ * handler (timeouts). */
+WEFT_API void weft_cinstance_interrupt(weft_cinstance_t *inst);
 /* Drop an owned resource the host holds (runs the guest's destructor). */
 WEFT_API weft_status_t weft_cinstance_resource_drop(weft_cinstance_t *inst, const weft_val_t *own,
                                                     weft_error_t *err);
