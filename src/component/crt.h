@@ -85,6 +85,9 @@ struct weft_cfunc {
   /* HOST */
   weft_host_fn cb;
   void *env;
+  /* NUL-terminated parameter names, made on first use by
+   * weft_cfunc_param_name (src/api/component.c), in the runtime's arena */
+  const char **param_names;
 };
 typedef struct weft_cfunc wf_cfunc_t;
 
@@ -113,6 +116,10 @@ struct wf_citems {
   const char **names;             /* NUL-terminated */
   wf_citem_t *items;
   const wf_ctypes_t *ts;          /* type table the items' `type` ids belong to */
+  /* by-name index (cinst_args.c): name lengths, and an open-addressing table
+   * of item index + 1 (0 = empty); NULL when absent (lookups are linear) */
+  uint32_t *lens;
+  uint32_t *slots, nslots;
 };
 
 /* A component as a runtime value: its definition plus the instance it was
@@ -167,6 +174,9 @@ struct weft_component {
   wf_component_t *c;
   atomic_int refs;                /* the owner + one per live instance */
   char **import_names, **export_names;   /* NUL-terminated copies (src/api) */
+  /* names of the items of instance-typed imports/exports, [i][j]; NULL
+   * for an import/export that is not an instance (src/api) */
+  char ***import_item_names, ***export_item_names;
 };
 struct weft_cinstance {
   wf_crt_t *rt;
@@ -180,6 +190,8 @@ struct weft_cinstance {
 wf_rtype_t *wf_cinst_rtype(const wf_cinst_t *inst, wf_ctid_t node);
 /* Bind rid -> rt in inst's map. */
 bool wf_cinst_bind_rid(wf_cinst_t *inst, uint32_t rid, wf_rtype_t *rt);
+/* The item named exactly name[0..len) in l, or NULL. */
+const wf_citem_t *wf_citems_find(const wf_citems_t *l, const char *name, size_t len);
 
 /* ---- canonical ABI and calls (canon*.c, chandle.c) ----------------------------
  * Traps: these return WF_TRAP_NONE or a trap code with *trap filled (message,
