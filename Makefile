@@ -14,7 +14,7 @@ OPT     ?= -O2
 CFLAGS_BASE = -std=c17 -D_GNU_SOURCE -g $(OPT) -Wall -Wextra -Werror -fPIC \
               -fvisibility=hidden -Iinclude -Isrc -MMD -MP
 CFLAGS  += $(CFLAGS_BASE) $(EXTRA_CFLAGS)
-LDLIBS  += -lm -lpthread -lcurl $(EXTRA_LDLIBS)
+LDLIBS  += -lm -lpthread -lcurl -lffi -larchive -ldl $(EXTRA_LDLIBS)
 
 LIB_SRC  := $(sort $(wildcard src/*/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c))
@@ -40,9 +40,11 @@ $(BUILD)/libweft.a: $(LIB_OBJ)
 $(BUILD)/libweft.so: $(LIB_OBJ)
 	$(CC) -shared -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
-# The CLI is a client of the public API only (include/weft.h).
+# The CLI is a client of the public API only (include/weft.h); `weft serve`
+# also links libmicrohttpd.
+CLI_LDLIBS = -lmicrohttpd
 $(BUILD)/weft: $(CLI_OBJ) $(BUILD)/libweft.so
-	$(CC) -o $@ $(CLI_OBJ) -L$(BUILD) -lweft -Wl,-rpath,'$$ORIGIN' $(LDFLAGS) $(LDLIBS)
+	$(CC) -o $@ $(CLI_OBJ) -L$(BUILD) -lweft -Wl,-rpath,'$$ORIGIN' $(LDFLAGS) $(LDLIBS) $(CLI_LDLIBS)
 
 # Unit tests may use internal headers: link the static archive.
 $(BUILD)/test_unit: $(TEST_OBJ) $(BUILD)/libweft.a
@@ -110,7 +112,7 @@ $(BUILD)/fuzz/libweft-fuzz.a: $(FUZZ_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 $(BUILD)/fuzz/%: fuzz/fuzz_%.c $(BUILD)/fuzz/libweft-fuzz.a
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/libweft-fuzz.a -lm -lpthread
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/libweft-fuzz.a -lm -lpthread -lffi -larchive -ldl
 fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 
 clean:

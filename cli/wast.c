@@ -11,30 +11,26 @@
  * in the text format (assert_malformed/assert_invalid with "module_type":
  * "text") are skipped: weft has no text parser. A message that differs from
  * the expected "text" (neither equal, nor a prefix either way) is counted as
- * a message mismatch: information only, not a failure. */
-#include <errno.h>
+ * a message mismatch: information only, not a failure.
+ *
+ * Component Model scripts (see cwast.c) are recognised and handed to the
+ * component runner; both share the fork/timeout machinery of wast_fork.c. */
 #include <inttypes.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "json.h"
 #include "wast.h"
+#include "wast_fork.h"
+#include "cwast.h"
 #include "weft.h"
 
 #define DEFAULT_TIMEOUT 300   /* seconds per script */
 
-typedef struct {
-  uint64_t passed, failed, skipped, mismatched;
-  uint64_t last_line;          /* line of the command being run */
-  int done;                    /* the script ran to its end */
-} counters_t;
+typedef wast_counts_t counters_t;
 
 typedef struct {
   char *name;
@@ -622,34 +618,6 @@ static void run_command(script_t *sc, const json_value_t *cmd) {
 
 /* ---- scripts ------------------------------------------------------------------- */
 
-static char *read_file(const char *path, size_t *len, char *why, size_t whylen) {
-  FILE *f = fopen(path, "rb");
-  if (!f) { snprintf(why, whylen, "cannot open: %s", strerror(errno)); return NULL; }
-  size_t cap = 1 << 16, n = 0;
-  char *buf = malloc(cap);
-  while (buf) {
-    if (n == cap) {
-      if (cap > ((size_t)1 << 30)) { free(buf); buf = NULL; break; }
-      char *nb = realloc(buf, cap * 2);
-      if (!nb) { free(buf); buf = NULL; break; }
-      buf = nb;
-      cap *= 2;
-    }
-    size_t got = fread(buf + n, 1, cap - n, f);
-    n += got;
-    if (got == 0) break;
-  }
-  int rerr = ferror(f);
-  fclose(f);
-  if (!buf || rerr) {
-    free(buf);
-    snprintf(why, whylen, rerr ? "read error" : "out of memory or too large");
-    return NULL;
-  }
-  *len = n;
-  return buf;
-}
-
 static void script_free(script_t *sc) {
   weft_store_free(sc->store);
   for (size_t i = 0; i < sc->nmodules; i++) weft_module_free(sc->modules[i]);
@@ -660,7 +628,8 @@ static void script_free(script_t *sc) {
 }
 
 /* Runs one script, filling *cnt. */
-static void run_script(const char *path, int verbose, counters_t *cnt) {
+static void run_script(const char *path, int verbose, void *ctx, counters_t *cnt) {
+  (void)ctx;
   script_t sc;
   memset(&sc, 0, sizeof sc);
   sc.path = path;
@@ -680,7 +649,7 @@ static void run_script(const char *path, int verbose, counters_t *cnt) {
 
   char why[512] = "";
   size_t len = 0;
-  char *text = read_file(path, &len, why, sizeof why);
+  char *text = wast_read_file(path, &len, why, sizeof why);
   json_doc_t *doc = text ? json_parse(text, len, why, sizeof why) : NULL;
   free(text);
   const json_value_t *cmds = json_get(json_root(doc), "commands");
@@ -719,68 +688,11 @@ static void print_summary(const char *label, const counters_t *c) {
   printf(")\n");
 }
 
-/* Runs one script in a child process; returns its counts in *out (a crash or
- * a timeout adds one failure). */
-static void run_isolated(const char *path, const char *label, int verbose, unsigned timeout,
-                         counters_t *out) {
-  memset(out, 0, sizeof *out);
-  counters_t *shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE,
-                            MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (shared == MAP_FAILED) {
-    run_script(path, verbose, out);
-    print_summary(label, out);
-    return;
-  }
-  memset(shared, 0, sizeof *shared);
-  fflush(stdout);
-  fflush(stderr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    if (timeout) alarm(timeout);
-    run_script(path, verbose, shared);
-    print_summary(label, shared);
-    fflush(stdout);
-    exit(shared->failed ? 1 : 0);
-  }
-  if (pid < 0) {
-    munmap(shared, sizeof *shared);
-    run_script(path, verbose, out);
-    print_summary(label, out);
-    return;
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-  *out = *shared;
-  munmap(shared, sizeof *shared);
-  if (WIFSIGNALED(status)) {
-    int sig = WTERMSIG(status);
-    out->failed++;
-    if (sig == SIGALRM)
-      printf("%s: timed out after %us at line %" PRIu64 ": counted as 1 more failure\n", label,
-             timeout, out->last_line);
-    else
-      printf("%s: crashed (signal %d, %s) at line %" PRIu64 ": counted as 1 more failure\n",
-             label, sig, strsignal(sig), out->last_line);
-    print_summary(label, out);
-  } else if (WIFEXITED(status) && WEXITSTATUS(status) > 1) {
-    out->failed++;
-    printf("%s: exited with status %d: counted as 1 more failure\n", label, WEXITSTATUS(status));
-    if (out->done) printf("%s: 0 passed, 1 failed\n", label);   /* the extra failure */
-    else print_summary(label, out);
-  } else if (!out->done) {
-    out->failed++;
-    printf("%s: stopped at line %" PRIu64 " without finishing: counted as 1 more failure\n",
-           label, out->last_line);
-    print_summary(label, out);
-  }
-  fflush(stdout);
-}
-
 static void usage(FILE *f) {
   fprintf(f,
           "usage: weft wast [-v] [--no-fork] [--timeout SECONDS] SCRIPT.json...\n"
-          "  runs spec test scripts made by wast2json (X.json beside its X.N.wasm files)\n"
+          "  runs spec test scripts made by wast2json (X.json beside its X.N.wasm files),\n"
+          "  and Component Model scripts (commands \"component\", assert texts)\n"
           "  -v, --verbose     show each failure and message mismatch with its line\n"
           "  --no-fork         run scripts in this process (no crash isolation)\n"
           "  --timeout SECS    time limit per script (default %d, 0 = none)\n",
@@ -809,26 +721,25 @@ int cli_wast_main(int argc, char **argv) {
 
   counters_t total;
   memset(&total, 0, sizeof total);
-  int nscripts = argc - first;
+  int nscripts = argc - first, ncomponent = 0;
   for (int i = first; i < argc; i++) {
     const char *path = argv[i];
-    const char *slash = strrchr(path, '/');
-    const char *label = slash ? slash + 1 : path;
     counters_t c;
-    if (fork_) {
-      run_isolated(path, label, verbose, timeout, &c);
+    if (cwast_is_component_script(path)) {
+      /* A Component Model script: the component runner (cwast.c). */
+      ncomponent++;
+      cwast_run(path, verbose, fork_, timeout, &c);
     } else {
-      memset(&c, 0, sizeof c);
-      run_script(path, verbose, &c);
-      print_summary(label, &c);
+      const char *slash = strrchr(path, '/');
+      const char *label = slash ? slash + 1 : path;
+      wast_run_script(path, label, verbose, fork_, timeout, run_script, print_summary, NULL, &c);
     }
-    total.passed += c.passed;
-    total.failed += c.failed;
-    total.skipped += c.skipped;
-    total.mismatched += c.mismatched;
+    wast_counts_add(&total, &c);
     fflush(stdout);
   }
-  if (nscripts > 1) {
+  if (ncomponent > 0 && ncomponent == nscripts) {
+    if (nscripts > 1) cwast_print_total("component-model", &total);
+  } else if (nscripts > 1) {
     if (total.mismatched)
       printf("spec: %" PRIu64 " message mismatches (not failures)\n", total.mismatched);
     printf("spec: %" PRIu64 " passed, %" PRIu64 " failed, %" PRIu64 " skipped\n", total.passed,

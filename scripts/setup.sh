@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 # Debian packages: compilers and linkers (native + wasm32), wabt (wast2json for
 # the spec suite, wasm-interp for the benchmarks), wasi-libc and the wasm32
 # compiler-rt builtins for building guests, Node.js for the V8 comparison,
-# libffi for the host-bundle bridge.
-PKGS=(gcc clang lld make wabt wasi-libc libclang-rt-14-dev-wasm32 nodejs libffi-dev libcurl4-openssl-dev)
+# libffi and libarchive for host bundles (call bridge, .tar.gz bundles),
+# libmicrohttpd for `weft serve`.
+PKGS=(gcc clang lld make wabt wasi-libc libclang-rt-14-dev-wasm32 nodejs libffi-dev libcurl4-openssl-dev libarchive-dev libmicrohttpd-dev)
 # npm: only when no npm is on the PATH (NodeSource's nodejs bundles its own).
 command -v npm >/dev/null 2>&1 || PKGS+=(npm)
 

@@ -3,8 +3,10 @@
  * memory, flat encodings (variant joins, sign extension), string
  * transcoding between every pair of encodings, the trap messages the
  * component-model suite checks, handles and borrows, and the handle
- * table's index reuse order. Types come from tests/data/canon/types.wat
- * (embedded below as the binary `jco parse` made of it). */
+ * table's index reuse order, hostile memory; and end-to-end calls through
+ * the public API (reentrance, borrow scopes, lockdown after a trap). Types
+ * come from tests/data/canon/types.wat and calls.wat (embedded below as the
+ * binaries `jco parse` made of them). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

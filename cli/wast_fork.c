@@ -1,0 +1,114 @@
+/* weft wast: running one script in a forked child with a time limit (shared
+ * by the core and the component-model runners), and reading script files. */
+#include "wast_fork.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+void wast_counts_add(wast_counts_t *total, const wast_counts_t *c) {
+  total->passed += c->passed;
+  total->failed += c->failed;
+  total->skipped += c->skipped;
+  total->mismatched += c->mismatched;
+  for (int i = 0; i < WAST_SKIP_KINDS; i++) total->skipped_by[i] += c->skipped_by[i];
+}
+
+static void run_here(const char *path, const char *label, int verbose, wast_script_fn run,
+                     wast_summary_fn summary, void *ctx, wast_counts_t *out) {
+  run(path, verbose, ctx, out);
+  summary(label, out);
+}
+
+void wast_run_script(const char *path, const char *label, int verbose, int fork_,
+                     unsigned timeout, wast_script_fn run, wast_summary_fn summary, void *ctx,
+                     wast_counts_t *out) {
+  memset(out, 0, sizeof *out);
+  if (!fork_) {
+    run_here(path, label, verbose, run, summary, ctx, out);
+    return;
+  }
+  wast_counts_t *shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE,
+                               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (shared == MAP_FAILED) {
+    run_here(path, label, verbose, run, summary, ctx, out);
+    return;
+  }
+  memset(shared, 0, sizeof *shared);
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (timeout) alarm(timeout);
+    run(path, verbose, ctx, shared);
+    summary(label, shared);
+    fflush(stdout);
+    exit(shared->failed ? 1 : 0);
+  }
+  if (pid < 0) {
+    munmap(shared, sizeof *shared);
+    run_here(path, label, verbose, run, summary, ctx, out);
+    return;
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  *out = *shared;
+  munmap(shared, sizeof *shared);
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    out->failed++;
+    if (sig == SIGALRM)
+      printf("%s: timed out after %us at line %" PRIu64 ": counted as 1 more failure\n", label,
+             timeout, out->last_line);
+    else
+      printf("%s: crashed (signal %d, %s) at line %" PRIu64 ": counted as 1 more failure\n",
+             label, sig, strsignal(sig), out->last_line);
+    summary(label, out);
+  } else if (WIFEXITED(status) && WEXITSTATUS(status) > 1) {
+    out->failed++;
+    printf("%s: exited with status %d: counted as 1 more failure\n", label, WEXITSTATUS(status));
+    if (out->done) printf("%s: 0 passed, 1 failed\n", label);   /* the extra failure */
+    else summary(label, out);
+  } else if (!out->done) {
+    out->failed++;
+    printf("%s: stopped at line %" PRIu64 " without finishing: counted as 1 more failure\n",
+           label, out->last_line);
+    summary(label, out);
+  }
+  fflush(stdout);
+}
+
+char *wast_read_file(const char *path, size_t *len, char *why, size_t whylen) {
+  FILE *f = fopen(path, "rb");
+  if (!f) { snprintf(why, whylen, "cannot open: %s", strerror(errno)); return NULL; }
+  size_t cap = 1 << 16, n = 0;
+  char *buf = malloc(cap);
+  while (buf) {
+    if (n == cap) {
+      if (cap > ((size_t)1 << 30)) { free(buf); buf = NULL; break; }
+      char *nb = realloc(buf, cap * 2);
+      if (!nb) { free(buf); buf = NULL; break; }
+      buf = nb;
+      cap *= 2;
+    }
+    size_t got = fread(buf + n, 1, cap - n, f);
+    n += got;
+    if (got == 0) break;
+  }
+  int rerr = ferror(f);
+  fclose(f);
+  if (!buf || rerr) {
+    free(buf);
+    snprintf(why, whylen, rerr ? "read error" : "out of memory or too large");
+    return NULL;
+  }
+  *len = n;
+  return buf;
+}

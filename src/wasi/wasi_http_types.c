@@ -1,0 +1,1451 @@
+/* wasi:http/types: fields, requests and responses of both directions,
+ * bodies, futures, response-outparam, request-options; the incoming-side
+ * API `weft serve` uses; and wf_wasi_add_http (the WASI plug-in hook). */
+#include <ctype.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "wasi_http.h"
+
+#define IFACE WF_WASI_IFACE("http/types")
+
+/* ---- values ---- */
+static weft_val_t *val1(weft_call_t *call, const weft_val_t *v) {
+  weft_val_t *p = wf_wasi_new_vals(call, 1);
+  if (p) *p = *v;
+  return p;
+}
+
+static weft_val_t mk(weft_vkind_t k) {
+  weft_val_t v;
+  memset(&v, 0, sizeof v);
+  v.kind = k;
+  return v;
+}
+
+/* option (some NULL: none), result/variant with index and payload */
+static int opt(weft_call_t *call, weft_val_t *out, const weft_val_t *some) {
+  *out = mk(WEFT_VAL_OPTION);
+  if (!some) return 0;
+  out->of.var.index = 1;
+  return (out->of.var.payload = val1(call, some)) ? 0 : 1;
+}
+
+static int var(weft_call_t *call, weft_val_t *out, weft_vkind_t k, uint32_t idx, const weft_val_t *payload) {
+  *out = mk(k);
+  out->of.var.index = idx;
+  if (!payload) return 0;
+  return (out->of.var.payload = val1(call, payload)) ? 0 : 1;
+}
+
+static weft_val_t u_val(weft_vkind_t k, uint64_t u) {
+  weft_val_t v = mk(k);
+  v.of.u = u;
+  return v;
+}
+
+static int opt_str(weft_call_t *call, weft_val_t *out, const char *s) {
+  if (!s) return opt(call, out, NULL);
+  weft_val_t v = wf_wasi_str(call, s, strlen(s));
+  return opt(call, out, &v);
+}
+
+/* a string argument as a NUL-terminated heap copy (NULL: trap) */
+static char *arg_str(weft_call_t *call, const weft_val_t *v) {
+  if (v->kind != WEFT_VAL_STRING) {
+    weft_call_trap(call, "wasi:http: expected a string argument");
+    return NULL;
+  }
+  char *s = malloc(v->of.str.len + 1);
+  if (!s) {
+    weft_call_trap(call, "wasi:http: out of memory");
+    return NULL;
+  }
+  memcpy(s, v->of.str.ptr, v->of.str.len);
+  s[v->of.str.len] = 0;
+  return s;
+}
+
+int wf_http_error_val(weft_call_t *call, int code, const char *msg, weft_val_t *out) {
+  if (code < 0 || code >= WF_HTTP_E_COUNT) code = WF_HTTP_E_INTERNAL_ERROR;
+  weft_val_t pl, inner;
+  switch (code) {
+  case WF_HTTP_E_INTERNAL_ERROR:
+    if (opt_str(call, &pl, msg)) return 1;
+    return var(call, out, WEFT_VAL_VARIANT, (uint32_t)code, &pl);
+  case WF_HTTP_E_DNS_ERROR: {   /* record { rcode: option<string>, info-code: option<u16> } */
+    weft_val_t *f = wf_wasi_new_vals(call, 2);
+    if (!f || opt_str(call, &f[0], msg) || opt(call, &f[1], NULL)) return 1;
+    pl = mk(WEFT_VAL_RECORD);
+    pl.of.seq.v = f;
+    pl.of.seq.n = 2;
+    return var(call, out, WEFT_VAL_VARIANT, (uint32_t)code, &pl);
+  }
+  case WF_HTTP_E_REQUEST_BODY_SIZE: case WF_HTTP_E_RESPONSE_BODY_SIZE:
+  case WF_HTTP_E_REQUEST_HEADER_SECTION_SIZE: case WF_HTTP_E_REQUEST_TRAILER_SECTION_SIZE:
+  case WF_HTTP_E_RESPONSE_HEADER_SECTION_SIZE: case WF_HTTP_E_RESPONSE_TRAILER_SECTION_SIZE:
+  case WF_HTTP_E_REQUEST_HEADER_SIZE: case WF_HTTP_E_RESPONSE_TRANSFER_CODING:
+  case WF_HTTP_E_RESPONSE_CONTENT_CODING:
+    if (opt(call, &pl, NULL)) return 1;   /* option<...>: none */
+    return var(call, out, WEFT_VAL_VARIANT, (uint32_t)code, &pl);
+  case WF_HTTP_E_TLS_ALERT_RECEIVED: case WF_HTTP_E_REQUEST_TRAILER_SIZE:
+  case WF_HTTP_E_RESPONSE_HEADER_SIZE: case WF_HTTP_E_RESPONSE_TRAILER_SIZE: {
+    weft_val_t *f = wf_wasi_new_vals(call, 2);
+    if (!f || opt(call, &f[0], NULL) || opt(call, &f[1], NULL)) return 1;
+    inner = mk(WEFT_VAL_RECORD);
+    inner.of.seq.v = f;
+    inner.of.seq.n = 2;
+    return var(call, out, WEFT_VAL_VARIANT, (uint32_t)code, &inner);
+  }
+  default:
+    return var(call, out, WEFT_VAL_VARIANT, (uint32_t)code, NULL);
+  }
+}
+
+/* An error-code value from a guest: its case, and internal-error's message. */
+static int error_from_val(const weft_val_t *v, char **msg) {
+  *msg = NULL;
+  if (v->kind != WEFT_VAL_VARIANT || v->of.var.index >= WF_HTTP_E_COUNT) return WF_HTTP_E_INTERNAL_ERROR;
+  int code = (int)v->of.var.index;
+  const weft_val_t *p = v->of.var.payload;
+  if (code == WF_HTTP_E_INTERNAL_ERROR && p && p->kind == WEFT_VAL_OPTION && p->of.var.index == 1 &&
+      p->of.var.payload && p->of.var.payload->kind == WEFT_VAL_STRING) {
+    const weft_val_t *s = p->of.var.payload;
+    size_t n = s->of.str.len > 1024 ? 1024 : s->of.str.len;
+    if ((*msg = malloc(n + 1))) {
+      memcpy(*msg, s->of.str.ptr, n);
+      (*msg)[n] = 0;
+    }
+  }
+  return code;
+}
+
+/* ---- handles ---- */
+weft_val_t wf_http_own(const wf_http_link_t *h, wf_http_rt_t t, void *obj) {
+  weft_val_t v = mk(WEFT_VAL_OWN);
+  v.of.res.type = h->rt[t];
+  v.of.res.rep = (uint64_t)(uintptr_t)obj;
+  return v;
+}
+
+static const char *const rt_names[WF_HTTP_RT_COUNT] = {
+    "fields", "incoming-request", "outgoing-request", "request-options", "response-outparam",
+    "incoming-response", "incoming-body", "future-trailers", "outgoing-response", "outgoing-body",
+    "future-incoming-response",
+};
+
+void *wf_http_arg(weft_call_t *call, const wf_http_link_t *h, wf_http_rt_t t, const weft_val_t *v) {
+  if ((v->kind != WEFT_VAL_BORROW && v->kind != WEFT_VAL_OWN) || v->of.res.type != h->rt[t] || !v->of.res.rep) {
+    weft_call_trap(call, "wasi:http: argument is not a handle of type %s", rt_names[t]);
+    return NULL;
+  }
+  return (void *)(uintptr_t)v->of.res.rep;
+}
+
+/* ---- fields ---- */
+static void fields_destroy(wf_wasi_obj_t *o) {
+  wf_http_fields_t *f = (wf_http_fields_t *)o;
+  for (size_t i = 0; i < f->n; i++) {
+    free(f->v[i].name);
+    free(f->v[i].value);
+  }
+  free(f->v);
+  free(f);
+}
+
+wf_http_fields_t *wf_http_fields_new(void) {
+  wf_http_fields_t *f = calloc(1, sizeof *f);
+  if (f) wf_wasi_obj_init(&f->obj, fields_destroy);
+  return f;
+}
+
+static bool is_tchar(unsigned char c) {
+  return isalnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static bool is_token(const char *s, size_t n) {
+  if (!n) return false;
+  for (size_t i = 0; i < n; i++)
+    if (!is_tchar((unsigned char)s[i])) return false;
+  return true;
+}
+
+static bool valid_value(const uint8_t *v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (v[i] == '\r' || v[i] == '\n' || v[i] == 0) return false;
+  return true;
+}
+
+/* Hop-by-hop and connection-level fields a guest may not set (as wasmtime). */
+static bool forbidden(const char *lname) {
+  static const char *const names[] = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
+                                      "proxy-connection", "te", "transfer-encoding", "upgrade", "host",
+                                      "http2-settings"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (!strcmp(lname, names[i])) return true;
+  return false;
+}
+
+/* header-error cases */
+/* header-error case + 1 (0: ok) */
+enum { HE_SYNTAX = 1, HE_FORBIDDEN = 2, HE_IMMUTABLE = 3, HE_NOMEM = -1 };
+
+static char *lower_name(const char *name, size_t n) {
+  char *s = malloc(n + 1);
+  if (!s) return NULL;
+  for (size_t i = 0; i < n; i++) s[i] = (char)tolower((unsigned char)name[i]);
+  s[n] = 0;
+  return s;
+}
+
+int wf_http_fields_append(wf_http_fields_t *f, const char *name, size_t nlen, const uint8_t *value, size_t vlen,
+                          bool check_forbidden) {
+  if (!is_token(name, nlen) || !valid_value(value, vlen)) return HE_SYNTAX;
+  if (nlen + vlen > WF_HTTP_FIELDS_MAX_BYTES - f->bytes) return HE_SYNTAX;
+  char *ln = lower_name(name, nlen);
+  if (!ln) return HE_NOMEM;
+  if (check_forbidden && forbidden(ln)) {
+    free(ln);
+    return HE_FORBIDDEN;
+  }
+  if (f->n == f->cap) {
+    size_t nc = f->cap ? f->cap * 2 : 8;
+    wf_http_field_t *nv = realloc(f->v, nc * sizeof *nv);
+    if (!nv) {
+      free(ln);
+      return HE_NOMEM;
+    }
+    f->v = nv;
+    f->cap = nc;
+  }
+  uint8_t *vv = malloc(vlen ? vlen : 1);
+  if (!vv) {
+    free(ln);
+    return HE_NOMEM;
+  }
+  if (vlen) memcpy(vv, value, vlen);
+  f->v[f->n++] = (wf_http_field_t){ln, vv, vlen};
+  f->bytes += nlen + vlen;
+  return 0;
+}
+
+const wf_http_field_t *wf_http_fields_get(const wf_http_fields_t *f, const char *lname) {
+  for (size_t i = 0; i < f->n; i++)
+    if (!strcmp(f->v[i].name, lname)) return &f->v[i];
+  return NULL;
+}
+
+static void fields_delete(wf_http_fields_t *f, const char *lname) {
+  size_t j = 0;
+  for (size_t i = 0; i < f->n; i++) {
+    if (!strcmp(f->v[i].name, lname)) {
+      f->bytes -= strlen(f->v[i].name) + f->v[i].value_len;
+      free(f->v[i].name);
+      free(f->v[i].value);
+    } else {
+      f->v[j++] = f->v[i];
+    }
+  }
+  f->n = j;
+}
+
+static wf_http_fields_t *fields_clone(const wf_http_fields_t *f) {
+  wf_http_fields_t *c = wf_http_fields_new();
+  for (size_t i = 0; c && i < f->n; i++)
+    if (wf_http_fields_append(c, f->v[i].name, strlen(f->v[i].name), f->v[i].value, f->v[i].value_len, false)) {
+      wf_wasi_unref(c);
+      c = NULL;
+    }
+  return c;
+}
+
+#define HOST_FN(name) \
+  static int name(weft_call_t *call, void *env, const weft_val_t *args, size_t nargs, weft_val_t *results, \
+                  size_t nresults)
+#define UNUSED_ARGS \
+  (void)nargs;      \
+  (void)nresults;   \
+  (void)results;    \
+  (void)args
+
+static int oom(weft_call_t *call) {
+  weft_call_trap(call, "wasi:http: out of memory");
+  return 1;
+}
+
+/* result<_, header-error> */
+static int header_result(weft_call_t *call, weft_val_t *out, int he) {
+  if (he == HE_NOMEM) return oom(call);
+  if (he == 0) return wf_wasi_ok(call, out, NULL);
+  weft_val_t e;
+  if (var(call, &e, WEFT_VAL_VARIANT, (uint32_t)(he - 1), NULL)) return 1;
+  return var(call, out, WEFT_VAL_RESULT, 1, &e);
+}
+
+/* name (string) and value (list<u8>) arguments */
+static bool name_arg(weft_call_t *call, const weft_val_t *v, const char **p, size_t *n) {
+  if (v->kind != WEFT_VAL_STRING) {
+    weft_call_trap(call, "wasi:http: expected a field name string");
+    return false;
+  }
+  *p = v->of.str.ptr;
+  *n = v->of.str.len;
+  return true;
+}
+
+HOST_FN(h_fields_new) {
+  UNUSED_ARGS;
+  wf_http_fields_t *f = wf_http_fields_new();
+  if (!f) return oom(call);
+  results[0] = wf_http_own(env, WF_HTTP_RT_FIELDS, f);
+  return 0;
+}
+
+HOST_FN(h_fields_from_list) {
+  UNUSED_ARGS;
+  if (args[0].kind != WEFT_VAL_LIST) {
+    weft_call_trap(call, "wasi:http: fields.from-list expects a list");
+    return 1;
+  }
+  wf_http_fields_t *f = wf_http_fields_new();
+  if (!f) return oom(call);
+  int he = 0;
+  for (size_t i = 0; !he && i < args[0].of.seq.n; i++) {
+    const weft_val_t *t = &args[0].of.seq.v[i];
+    const char *np;
+    size_t nl, vl;
+    if (t->kind != WEFT_VAL_TUPLE || t->of.seq.n != 2 || !name_arg(call, &t->of.seq.v[0], &np, &nl)) {
+      wf_wasi_unref(f);
+      if (t->kind != WEFT_VAL_TUPLE) weft_call_trap(call, "wasi:http: fields.from-list expects tuples");
+      return 1;
+    }
+    uint8_t *vb = wf_wasi_list_bytes(call, &t->of.seq.v[1], &vl);
+    if (!vb) {
+      wf_wasi_unref(f);
+      return 1;
+    }
+    he = wf_http_fields_append(f, np, nl, vb, vl, true);
+  }
+  if (he) {
+    wf_wasi_unref(f);
+    return header_result(call, &results[0], he);
+  }
+  weft_val_t own = wf_http_own(env, WF_HTTP_RT_FIELDS, f);
+  return wf_wasi_ok(call, &results[0], &own);
+}
+
+HOST_FN(h_fields_get) {
+  UNUSED_ARGS;
+  wf_http_fields_t *f = wf_http_arg(call, env, WF_HTTP_RT_FIELDS, &args[0]);
+  const char *np;
+  size_t nl;
+  if (!f || !name_arg(call, &args[1], &np, &nl)) return 1;
+  char *ln = lower_name(np, nl);
+  if (!ln) return oom(call);
+  size_t cnt = 0;
+  for (size_t i = 0; i < f->n; i++) cnt += !strcmp(f->v[i].name, ln);
+  weft_val_t *out = wf_wasi_new_vals(call, cnt);
+  if (!out) {
+    free(ln);
+    return 1;
+  }
+  size_t j = 0;
+  for (size_t i = 0; i < f->n; i++)
+    if (!strcmp(f->v[i].name, ln) && wf_wasi_byte_list(call, f->v[i].value, f->v[i].value_len, &out[j++])) {
+      free(ln);
+      return 1;
+    }
+  free(ln);
+  results[0] = mk(WEFT_VAL_LIST);
+  results[0].of.seq.v = out;
+  results[0].of.seq.n = cnt;
+  return 0;
+}
+
+HOST_FN(h_fields_has) {
+  UNUSED_ARGS;
+  wf_http_fields_t *f = wf_http_arg(call, env, WF_HTTP_RT_FIELDS, &args[0]);
+  const char *np;
+  size_t nl;
+  if (!f || !name_arg(call, &args[1], &np, &nl)) return 1;
+  char *ln = lower_name(np, nl);
+  if (!ln) return oom(call);
+  results[0] = wf_wasi_bool(wf_http_fields_get(f, ln) != NULL);
+  free(ln);
+  return 0;
+}
+
+/* set / delete / append share the checks */
+static int fields_edit(weft_call_t *call, void *env, const weft_val_t *args, weft_val_t *out, int op) {
+  wf_http_fields_t *f = wf_http_arg(call, env, WF_HTTP_RT_FIELDS, &args[0]);
+  const char *np;
+  size_t nl;
+  if (!f || !name_arg(call, &args[1], &np, &nl)) return 1;
+  if (f->immutable) return header_result(call, out, HE_IMMUTABLE);
+  if (!is_token(np, nl)) return header_result(call, out, HE_SYNTAX);
+  char *ln = lower_name(np, nl);
+  if (!ln) return oom(call);
+  if (forbidden(ln)) {
+    free(ln);
+    return header_result(call, out, HE_FORBIDDEN);
+  }
+  int he = 0;
+  if (op == 0) {   /* set: validate every value first, then replace */
+    const weft_val_t *list = &args[2];
+    if (list->kind != WEFT_VAL_LIST) {
+      free(ln);
+      weft_call_trap(call, "wasi:http: fields.set expects a list of values");
+      return 1;
+    }
+    wf_http_fields_t *tmp = wf_http_fields_new();
+    if (!tmp) he = HE_NOMEM;
+    for (size_t i = 0; !he && i < list->of.seq.n; i++) {
+      size_t vl;
+      uint8_t *vb = wf_wasi_list_bytes(call, &list->of.seq.v[i], &vl);
+      if (!vb) {
+        free(ln);
+        wf_wasi_unref(tmp);
+        return 1;
+      }
+      he = wf_http_fields_append(tmp, ln, nl, vb, vl, false);
+    }
+    if (!he) {
+      fields_delete(f, ln);
+      for (size_t i = 0; !he && i < tmp->n; i++)
+        he = wf_http_fields_append(f, ln, nl, tmp->v[i].value, tmp->v[i].value_len, false);
+    }
+    wf_wasi_unref(tmp);
+  } else if (op == 1) {
+    fields_delete(f, ln);
+  } else {
+    size_t vl;
+    uint8_t *vb = wf_wasi_list_bytes(call, &args[2], &vl);
+    if (!vb) {
+      free(ln);
+      return 1;
+    }
+    he = wf_http_fields_append(f, ln, nl, vb, vl, false);
+  }
+  free(ln);
+  return header_result(call, out, he);
+}
+
+HOST_FN(h_fields_set) {
+  UNUSED_ARGS;
+  return fields_edit(call, env, args, &results[0], 0);
+}
+HOST_FN(h_fields_delete) {
+  UNUSED_ARGS;
+  return fields_edit(call, env, args, &results[0], 1);
+}
+HOST_FN(h_fields_append) {
+  UNUSED_ARGS;
+  return fields_edit(call, env, args, &results[0], 2);
+}
+
+HOST_FN(h_fields_entries) {
+  UNUSED_ARGS;
+  wf_http_fields_t *f = wf_http_arg(call, env, WF_HTTP_RT_FIELDS, &args[0]);
+  if (!f) return 1;
+  weft_val_t *out = wf_wasi_new_vals(call, f->n);
+  weft_val_t *pairs = wf_wasi_new_vals(call, 2 * f->n);
+  if (!out || !pairs) return 1;
+  for (size_t i = 0; i < f->n; i++) {
+    pairs[2 * i] = wf_wasi_str(call, f->v[i].name, strlen(f->v[i].name));
+    if (wf_wasi_byte_list(call, f->v[i].value, f->v[i].value_len, &pairs[2 * i + 1])) return 1;
+    out[i] = mk(WEFT_VAL_TUPLE);
+    out[i].of.seq.v = &pairs[2 * i];
+    out[i].of.seq.n = 2;
+  }
+  results[0] = mk(WEFT_VAL_LIST);
+  results[0].of.seq.v = out;
+  results[0].of.seq.n = f->n;
+  return 0;
+}
+
+HOST_FN(h_fields_clone) {
+  UNUSED_ARGS;
+  wf_http_fields_t *f = wf_http_arg(call, env, WF_HTTP_RT_FIELDS, &args[0]);
+  if (!f) return 1;
+  wf_http_fields_t *c = fields_clone(f);
+  if (!c) return oom(call);
+  results[0] = wf_http_own(env, WF_HTTP_RT_FIELDS, c);
+  return 0;
+}
+
+/* An own<fields> argument: the guest's reference passes to us; from now on
+ * the fields are immutable (every later handle to them is a child). */
+static wf_http_fields_t *adopt_fields(weft_call_t *call, void *env, const weft_val_t *v) {
+  wf_http_fields_t *f = wf_http_arg(call, env, WF_HTTP_RT_FIELDS, v);
+  if (!f) return NULL;
+  if (v->kind != WEFT_VAL_OWN) wf_wasi_ref(f);
+  f->immutable = true;
+  return f;
+}
+
+/* ---- methods and schemes ---- */
+static const char *const method_names[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE",
+                                           "PATCH"};
+
+const char *wf_http_method_name(int m) {
+  return m >= 0 && m < WF_HTTP_METHOD_OTHER ? method_names[m] : NULL;
+}
+
+static int method_val(weft_call_t *call, weft_val_t *out, int m, const char *other) {
+  if (m != WF_HTTP_METHOD_OTHER) return var(call, out, WEFT_VAL_VARIANT, (uint32_t)m, NULL);
+  weft_val_t s = wf_wasi_str(call, other, strlen(other));
+  return var(call, out, WEFT_VAL_VARIANT, WF_HTTP_METHOD_OTHER, &s);
+}
+
+/* 0 ok; -1 invalid (not a token); 1 after a trap */
+static int method_from_val(weft_call_t *call, const weft_val_t *v, int *m, char **other) {
+  *other = NULL;
+  if (v->kind != WEFT_VAL_VARIANT || v->of.var.index > WF_HTTP_METHOD_OTHER) {
+    weft_call_trap(call, "wasi:http: expected a method value");
+    return 1;
+  }
+  *m = (int)v->of.var.index;
+  if (*m != WF_HTTP_METHOD_OTHER) return 0;
+  const weft_val_t *p = v->of.var.payload;
+  if (!p || p->kind != WEFT_VAL_STRING) {
+    weft_call_trap(call, "wasi:http: method.other needs a string");
+    return 1;
+  }
+  if (!is_token(p->of.str.ptr, p->of.str.len)) return -1;
+  if (!(*other = arg_str(call, p))) return 1;
+  return 0;
+}
+
+static int scheme_val(weft_call_t *call, weft_val_t *out, int s, const char *other) {
+  if (s == WF_HTTP_SCHEME_NONE) return opt(call, out, NULL);
+  weft_val_t v;
+  if (s == WF_HTTP_SCHEME_OTHER) {
+    weft_val_t str = wf_wasi_str(call, other, strlen(other));
+    if (var(call, &v, WEFT_VAL_VARIANT, 2, &str)) return 1;
+  } else if (var(call, &v, WEFT_VAL_VARIANT, (uint32_t)s, NULL)) {
+    return 1;
+  }
+  return opt(call, out, &v);
+}
+
+/* ---- requests ---- */
+static void request_destroy(wf_wasi_obj_t *o) {
+  wf_http_request_t *r = (wf_http_request_t *)o;
+  free(r->method_other);
+  free(r->scheme_other);
+  free(r->authority);
+  free(r->path);
+  wf_wasi_unref(r->headers);
+  if (r->body) {
+    if (r->incoming && !r->body_taken) wf_http_chan_discard(r->body);
+    wf_http_chan_unref(r->body);
+  }
+  free(r);
+}
+
+static wf_http_request_t *request_new(wf_http_fields_t *headers) {
+  wf_http_request_t *r = calloc(1, sizeof *r);
+  if (!r) return NULL;
+  wf_wasi_obj_init(&r->obj, request_destroy);
+  r->scheme = WF_HTTP_SCHEME_NONE;
+  r->headers = headers;
+  r->body_max = UINT64_MAX;
+  return r;
+}
+
+/* Content-Length of a header set, UINT64_MAX if absent or malformed. */
+static uint64_t content_length(const wf_http_fields_t *f) {
+  const wf_http_field_t *cl = wf_http_fields_get(f, "content-length");
+  if (!cl || !cl->value_len || cl->value_len > 19) return UINT64_MAX;
+  uint64_t n = 0;
+  for (size_t i = 0; i < cl->value_len; i++) {
+    if (cl->value[i] < '0' || cl->value[i] > '9') return UINT64_MAX;
+    n = n * 10 + (cl->value[i] - '0');
+  }
+  return n;
+}
+
+HOST_FN(h_outreq_new) {
+  UNUSED_ARGS;
+  wf_http_fields_t *f = adopt_fields(call, env, &args[0]);
+  if (!f) return 1;
+  wf_http_request_t *r = request_new(f);
+  if (!r) {
+    wf_wasi_unref(f);
+    return oom(call);
+  }
+  results[0] = wf_http_own(env, WF_HTTP_RT_OUTGOING_REQUEST, r);
+  return 0;
+}
+
+/* outgoing-body: the guest writes chan; finish ends it */
+typedef struct {
+  wf_wasi_obj_t obj;
+  wf_http_chan_t *chan;
+  uint64_t max;
+  bool finished, stream_taken;
+  wf_http_response_t *resp;   /* outgoing-response body: where trailers go */
+} outbody_t;
+
+static void outbody_destroy(wf_wasi_obj_t *o) {
+  outbody_t *b = (outbody_t *)o;
+  if (!b->finished) wf_http_chan_finish(b->chan, WF_HTTP_E_INTERNAL_ERROR, "outgoing-body dropped without finish");
+  wf_http_chan_unref(b->chan);
+  wf_wasi_unref(b->resp);
+  free(b);
+}
+
+static outbody_t *outbody_new(wf_http_chan_t *c, uint64_t max, wf_http_response_t *resp) {
+  outbody_t *b = calloc(1, sizeof *b);
+  if (!b) return NULL;
+  wf_wasi_obj_init(&b->obj, outbody_destroy);
+  b->chan = wf_http_chan_ref(c);
+  b->max = max;
+  b->resp = wf_wasi_ref(resp);
+  return b;
+}
+
+/* result<own<outgoing-body>> for a request or response (first call only) */
+static int take_outbody(weft_call_t *call, wf_http_link_t *h, weft_val_t *out, wf_http_chan_t **chanp,
+                        bool *taken, uint64_t *maxp, const wf_http_fields_t *headers, wf_http_response_t *resp) {
+  if (*taken) return var(call, out, WEFT_VAL_RESULT, 1, NULL);
+  if (!*chanp && !(*chanp = wf_http_chan_new(0))) return oom(call);
+  *maxp = content_length(headers);
+  outbody_t *b = outbody_new(*chanp, *maxp, resp);
+  if (!b) return oom(call);
+  *taken = true;
+  weft_val_t own = wf_http_own(h, WF_HTTP_RT_OUTGOING_BODY, b);
+  return wf_wasi_ok(call, out, &own);
+}
+
+HOST_FN(h_outreq_body) {
+  UNUSED_ARGS;
+  wf_http_request_t *r = wf_http_arg(call, env, WF_HTTP_RT_OUTGOING_REQUEST, &args[0]);
+  if (!r) return 1;
+  return take_outbody(call, env, &results[0], &r->body, &r->body_taken, &r->body_max, r->headers, NULL);
+}
+
+static wf_http_request_t *req_arg(weft_call_t *call, void *env, const weft_val_t *v, bool incoming) {
+  return wf_http_arg(call, env, incoming ? WF_HTTP_RT_INCOMING_REQUEST : WF_HTTP_RT_OUTGOING_REQUEST, v);
+}
+
+static int req_method(weft_call_t *call, void *env, const weft_val_t *args, weft_val_t *out, bool in) {
+  wf_http_request_t *r = req_arg(call, env, &args[0], in);
+  return r ? method_val(call, out, r->method, r->method_other) : 1;
+}
+static int req_path(weft_call_t *call, void *env, const weft_val_t *args, weft_val_t *out, bool in) {
+  wf_http_request_t *r = req_arg(call, env, &args[0], in);
+  return r ? opt_str(call, out, r->path) : 1;
+}
+static int req_scheme(weft_call_t *call, void *env, const weft_val_t *args, weft_val_t *out, bool in) {
+  wf_http_request_t *r = req_arg(call, env, &args[0], in);
+  return r ? scheme_val(call, out, r->scheme, r->scheme_other) : 1;
+}
+static int req_authority(weft_call_t *call, void *env, const weft_val_t *args, weft_val_t *out, bool in) {
+  wf_http_request_t *r = req_arg(call, env, &args[0], in);
+  return r ? opt_str(call, out, r->authority) : 1;
+}
+static int req_headers(weft_call_t *call, void *env, const weft_val_t *args, weft_val_t *out, bool in) {
+  wf_http_request_t *r = req_arg(call, env, &args[0], in);
+  if (!r) return 1;
+  *out = wf_http_own(env, WF_HTTP_RT_FIELDS, wf_wasi_ref(r->headers));
+  return 0;
+}
+
+HOST_FN(h_outreq_method) { UNUSED_ARGS; return req_method(call, env, args, &results[0], false); }
+HOST_FN(h_outreq_path) { UNUSED_ARGS; return req_path(call, env, args, &results[0], false); }
+HOST_FN(h_outreq_scheme) { UNUSED_ARGS; return req_scheme(call, env, args, &results[0], false); }
+HOST_FN(h_outreq_authority) { UNUSED_ARGS; return req_authority(call, env, args, &results[0], false); }
+HOST_FN(h_outreq_headers) { UNUSED_ARGS; return req_headers(call, env, args, &results[0], false); }
+HOST_FN(h_inreq_method) { UNUSED_ARGS; return req_method(call, env, args, &results[0], true); }
+HOST_FN(h_inreq_path) { UNUSED_ARGS; return req_path(call, env, args, &results[0], true); }
+HOST_FN(h_inreq_scheme) { UNUSED_ARGS; return req_scheme(call, env, args, &results[0], true); }
+HOST_FN(h_inreq_authority) { UNUSED_ARGS; return req_authority(call, env, args, &results[0], true); }
+HOST_FN(h_inreq_headers) { UNUSED_ARGS; return req_headers(call, env, args, &results[0], true); }
+
+static int unit_result(weft_call_t *call, weft_val_t *out, bool ok) {
+  return ok ? wf_wasi_ok(call, out, NULL) : var(call, out, WEFT_VAL_RESULT, 1, NULL);
+}
+
+HOST_FN(h_outreq_set_method) {
+  UNUSED_ARGS;
+  wf_http_request_t *r = wf_http_arg(call, env, WF_HTTP_RT_OUTGOING_REQUEST, &args[0]);
+  if (!r) return 1;
+  int m;
+  char *other;
+  int rc = method_from_val(call, &args[1], &m, &other);
+  if (rc > 0) return 1;
+  if (rc < 0) return unit_result(call, &results[0], false);
+  free(r->method_other);
+  r->method = m;
+  r->method_other = other;
+  return unit_result(call, &results[0], true);
+}
+
+/* A path-with-query or authority: printable ASCII without spaces; a path
+ * starts with '/' (or is "*"), an authority has no '/', '?', '#', '@'. */
+static bool valid_part(const char *s, size_t n, bool path) {
+  if (path && n && s[0] != '/' && !(n == 1 && s[0] == '*')) return false;
+  if (!path && !n) return false;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c <= 0x20 || c >= 0x7f) return false;
+    if (!path && strchr("/?#@", c)) return false;
+  }
+  return true;
+}
+
+static int set_opt_string(weft_call_t *call, const weft_val_t *v, char **slot, bool path, weft_val_t *out) {
+  if (v->kind != WEFT_VAL_OPTION) {
+    weft_call_trap(call, "wasi:http: expected an option<string>");
+    return 1;
+  }
+  char *s = NULL;
+  if (v->of.var.index == 1) {
+    const weft_val_t *p = v->of.var.payload;
+    if (!p || p->kind != WEFT_VAL_STRING) {
+      weft_call_trap(call, "wasi:http: expected an option<string>");
+      return 1;
+    }
+    if (!valid_part(p->of.str.ptr, p->of.str.len, path)) return unit_result(call, out, false);
+    if (!(s = arg_str(call, p))) return 1;
+  }
+  free(*slot);
+  *slot = s;
+  return unit_result(call, out, true);
+}
+
+HOST_FN(h_outreq_set_path) {
+  UNUSED_ARGS;
+  wf_http_request_t *r = wf_http_arg(call, env, WF_HTTP_RT_OUTGOING_REQUEST, &args[0]);
+  return r ? set_opt_string(call, &args[1], &r->path, true, &results[0]) : 1;
+}
+
+HOST_FN(h_outreq_set_authority) {
+  UNUSED_ARGS;
+  wf_http_request_t *r = wf_http_arg(call, env, WF_HTTP_RT_OUTGOING_REQUEST, &args[0]);
+  return r ? set_opt_string(call, &args[1], &r->authority, false, &results[0]) : 1;
+}
+
+HOST_FN(h_outreq_set_scheme) {
+  UNUSED_ARGS;
+  wf_http_request_t *r = wf_http_arg(call, env, WF_HTTP_RT_OUTGOING_REQUEST, &args[0]);
+  if (!r) return 1;
+  const weft_val_t *v = &args[1];
+  if (v->kind != WEFT_VAL_OPTION) {
+    weft_call_trap(call, "wasi:http: expected an option<scheme>");
+    return 1;
+  }
+  int s = WF_HTTP_SCHEME_NONE;
+  char *other = NULL;
+  if (v->of.var.index == 1) {
+    const weft_val_t *p = v->of.var.payload;
+    if (!p || p->kind != WEFT_VAL_VARIANT || p->of.var.index > 2) {
+      weft_call_trap(call, "wasi:http: expected a scheme value");
+      return 1;
+    }
+    s = (int)p->of.var.index;
+    if (s == WF_HTTP_SCHEME_OTHER) {
+      const weft_val_t *str = p->of.var.payload;
+      if (!str || str->kind != WEFT_VAL_STRING) {
+        weft_call_trap(call, "wasi:http: scheme.other needs a string");
+        return 1;
+      }
+      bool ok = str->of.str.len > 0 && isalpha((unsigned char)str->of.str.ptr[0]);
+      for (size_t i = 0; ok && i < str->of.str.len; i++) {
+        unsigned char c = (unsigned char)str->of.str.ptr[i];
+        ok = isalnum(c) || c == '+' || c == '-' || c == '.';
+      }
+      if (!ok) return unit_result(call, &results[0], false);
+      if (!(other = arg_str(call, str))) return 1;
+    }
+  }
+  free(r->scheme_other);
+  r->scheme = s;
+  r->scheme_other = other;
+  return unit_result(call, &results[0], true);
+}
+
+/* ---- incoming bodies and trailers ---- */
+typedef struct {
+  wf_wasi_obj_t obj;
+  wf_http_chan_t *chan;
+  bool stream_taken;
+} inbody_t;
+
+static void inbody_destroy(wf_wasi_obj_t *o) {
+  inbody_t *b = (inbody_t *)o;
+  wf_http_chan_discard(b->chan);
+  wf_http_chan_unref(b->chan);
+  free(b);
+}
+
+static int consume_body(weft_call_t *call, void *env, wf_http_chan_t *c, bool *taken, weft_val_t *out) {
+  if (*taken || !c) return var(call, out, WEFT_VAL_RESULT, 1, NULL);
+  inbody_t *b = calloc(1, sizeof *b);
+  if (!b) return oom(call);
+  wf_wasi_obj_init(&b->obj, inbody_destroy);
+  b->chan = wf_http_chan_ref(c);
+  *taken = true;
+  weft_val_t own = wf_http_own(env, WF_HTTP_RT_INCOMING_BODY, b);
+  return wf_wasi_ok(call, out, &own);
+}
+
+HOST_FN(h_inreq_consume) {
+  UNUSED_ARGS;
+  wf_http_request_t *r = wf_http_arg(call, env, WF_HTTP_RT_INCOMING_REQUEST, &args[0]);
+  return r ? consume_body(call, env, r->body, &r->body_taken, &results[0]) : 1;
+}
+
+HOST_FN(h_inbody_stream) {
+  UNUSED_ARGS;
+  wf_http_link_t *h = env;
+  inbody_t *b = wf_http_arg(call, env, WF_HTTP_RT_INCOMING_BODY, &args[0]);
+  if (!b) return 1;
+  if (b->stream_taken) return var(call, &results[0], WEFT_VAL_RESULT, 1, NULL);
+  wf_wasi_istream_t *s = wf_http_chan_istream_new(b->chan);
+  if (!s) return oom(call);
+  b->stream_taken = true;
+  weft_val_t own = wf_wasi_own(h->wasi, WF_WASI_RT_INPUT_STREAM, s);
+  return wf_wasi_ok(call, &results[0], &own);
+}
+
+typedef struct {
+  wf_wasi_obj_t obj;
+  wf_http_chan_t *chan;
+  bool taken;
+} trailers_t;
+
+static void trailers_destroy(wf_wasi_obj_t *o) {
+  trailers_t *t = (trailers_t *)o;
+  wf_http_chan_unref(t->chan);
+  free(t);
+}
+
+HOST_FN(h_inbody_finish) {
+  UNUSED_ARGS;
+  inbody_t *b = wf_http_arg(call, env, WF_HTTP_RT_INCOMING_BODY, &args[0]);
+  if (!b) return 1;
+  trailers_t *t = calloc(1, sizeof *t);
+  if (!t) return oom(call);
+  wf_wasi_obj_init(&t->obj, trailers_destroy);
+  t->chan = wf_http_chan_ref(b->chan);
+  wf_http_chan_discard(b->chan);   /* unread bytes are dropped; the end is still reported */
+  if (args[0].kind == WEFT_VAL_OWN) wf_wasi_unref(b);
+  results[0] = wf_http_own(env, WF_HTTP_RT_FUTURE_TRAILERS, t);
+  return 0;
+}
+
+static void trailers_readiness(wf_wasi_obj_t *src, wf_wasi_wait_t *w) {
+  trailers_t *t = (trailers_t *)src;
+  w->fd = wf_http_chan_data_fd(t->chan);
+  w->events = POLLIN;
+}
+
+HOST_FN(h_trailers_subscribe) {
+  UNUSED_ARGS;
+  wf_http_link_t *h = env;
+  trailers_t *t = wf_http_arg(call, env, WF_HTTP_RT_FUTURE_TRAILERS, &args[0]);
+  if (!t) return 1;
+  wf_wasi_pollable_t *p = wf_wasi_pollable_new(&t->obj, trailers_readiness);
+  if (!p) return oom(call);
+  results[0] = wf_wasi_own(h->wasi, WF_WASI_RT_POLLABLE, p);
+  return 0;
+}
+
+/* option<result<result<option<trailers>, error-code>>> */
+HOST_FN(h_trailers_get) {
+  UNUSED_ARGS;
+  trailers_t *t = wf_http_arg(call, env, WF_HTTP_RT_FUTURE_TRAILERS, &args[0]);
+  if (!t) return 1;
+  int code = -1;
+  if (!wf_http_chan_ended(t->chan, &code)) return opt(call, &results[0], NULL);
+  weft_val_t outer;
+  if (t->taken) {
+    if (var(call, &outer, WEFT_VAL_RESULT, 1, NULL)) return 1;
+  } else {
+    weft_val_t inner, pl;
+    if (code >= 0) {
+      if (wf_http_error_val(call, code, NULL, &pl) || var(call, &inner, WEFT_VAL_RESULT, 1, &pl)) return 1;
+    } else {
+      if (opt(call, &pl, NULL) || var(call, &inner, WEFT_VAL_RESULT, 0, &pl)) return 1;
+    }
+    if (var(call, &outer, WEFT_VAL_RESULT, 0, &inner)) return 1;
+    t->taken = true;
+  }
+  return opt(call, &results[0], &outer);
+}
+
+/* ---- responses ---- */
+static void response_destroy(wf_wasi_obj_t *o) {
+  wf_http_response_t *r = (wf_http_response_t *)o;
+  wf_wasi_unref(r->headers);
+  wf_wasi_unref(r->trailers);
+  if (r->body) {
+    if (r->incoming && !r->body_taken) wf_http_chan_discard(r->body);
+    wf_http_chan_unref(r->body);
+  }
+  free(r);
+}
+
+wf_http_response_t *wf_http_response_new(uint16_t status, wf_http_fields_t *headers, wf_http_chan_t *body) {
+  wf_http_response_t *r = calloc(1, sizeof *r);
+  if (!r) return NULL;
+  wf_wasi_obj_init(&r->obj, response_destroy);
+  r->status = status;
+  r->headers = headers;
+  r->body = body;
+  r->body_max = UINT64_MAX;
+  return r;
+}
+
+HOST_FN(h_inresp_status) {
+  UNUSED_ARGS;
+  wf_http_response_t *r = wf_http_arg(call, env, WF_HTTP_RT_INCOMING_RESPONSE, &args[0]);
+  if (!r) return 1;
+  results[0] = u_val(WEFT_VAL_U16, r->status);
+  return 0;
+}
+
+HOST_FN(h_inresp_headers) {
+  UNUSED_ARGS;
+  wf_http_response_t *r = wf_http_arg(call, env, WF_HTTP_RT_INCOMING_RESPONSE, &args[0]);
+  if (!r) return 1;
+  results[0] = wf_http_own(env, WF_HTTP_RT_FIELDS, wf_wasi_ref(r->headers));
+  return 0;
+}
+
+HOST_FN(h_inresp_consume) {
+  UNUSED_ARGS;
+  wf_http_response_t *r = wf_http_arg(call, env, WF_HTTP_RT_INCOMING_RESPONSE, &args[0]);
+  return r ? consume_body(call, env, r->body, &r->body_taken, &results[0]) : 1;
+}
+
+HOST_FN(h_outresp_new) {
+  UNUSED_ARGS;
+  wf_http_fields_t *f = adopt_fields(call, env, &args[0]);
+  if (!f) return 1;
+  wf_http_response_t *r = wf_http_response_new(200, f, NULL);
+  if (!r) {
+    wf_wasi_unref(f);
+    return oom(call);
+  }
+  results[0] = wf_http_own(env, WF_HTTP_RT_OUTGOING_RESPONSE, r);
+  return 0;
+}
+
+HOST_FN(h_outresp_status) {
+  UNUSED_ARGS;
+  wf_http_response_t *r = wf_http_arg(call, env, WF_HTTP_RT_OUTGOING_RESPONSE, &args[0]);
+  if (!r) return 1;
+  results[0] = u_val(WEFT_VAL_U16, r->status);
+  return 0;
+}
+
+HOST_FN(h_outresp_set_status) {
+  UNUSED_ARGS;
+  wf_http_response_t *r = wf_http_arg(call, env, WF_HTTP_RT_OUTGOING_RESPONSE, &args[0]);
+  if (!r) return 1;
+  uint64_t s = args[1].of.u;
+  if (s < 100 || s > 999) return unit_result(call, &results[0], false);
+  r->status = (uint16_t)s;
+  return unit_result(call, &results[0], true);
+}
+
+HOST_FN(h_outresp_headers) {
+  UNUSED_ARGS;
+  wf_http_response_t *r = wf_http_arg(call, env, WF_HTTP_RT_OUTGOING_RESPONSE, &args[0]);
+  if (!r) return 1;
+  results[0] = wf_http_own(env, WF_HTTP_RT_FIELDS, wf_wasi_ref(r->headers));
+  return 0;
+}
+
+HOST_FN(h_outresp_body) {
+  UNUSED_ARGS;
+  wf_http_response_t *r = wf_http_arg(call, env, WF_HTTP_RT_OUTGOING_RESPONSE, &args[0]);
+  if (!r) return 1;
+  return take_outbody(call, env, &results[0], &r->body, &r->body_taken, &r->body_max, r->headers, r);
+}
+
+HOST_FN(h_outbody_write) {
+  UNUSED_ARGS;
+  wf_http_link_t *h = env;
+  outbody_t *b = wf_http_arg(call, env, WF_HTTP_RT_OUTGOING_BODY, &args[0]);
+  if (!b) return 1;
+  if (b->stream_taken) return var(call, &results[0], WEFT_VAL_RESULT, 1, NULL);
+  wf_wasi_ostream_t *s = wf_http_chan_ostream_new(b->chan, b->max);
+  if (!s) return oom(call);
+  b->stream_taken = true;
+  weft_val_t own = wf_wasi_own(h->wasi, WF_WASI_RT_OUTPUT_STREAM, s);
+  return wf_wasi_ok(call, &results[0], &own);
+}
+
+/* finish(this, option<trailers>) -> result<_, error-code> */
+HOST_FN(h_outbody_finish) {
+  UNUSED_ARGS;
+  outbody_t *b = wf_http_arg(call, env, WF_HTTP_RT_OUTGOING_BODY, &args[0]);
+  if (!b) return 1;
+  wf_http_fields_t *tr = NULL;
+  if (args[1].kind == WEFT_VAL_OPTION && args[1].of.var.index == 1 && args[1].of.var.payload) {
+    if (!(tr = adopt_fields(call, env, args[1].of.var.payload))) return 1;
+  }
+  uint64_t written = wf_http_chan_written(b->chan);
+  int rc;
+  b->finished = true;
+  if (b->max != UINT64_MAX && written != b->max) {
+    wf_http_chan_finish(b->chan, WF_HTTP_E_REQUEST_BODY_SIZE, "body size differs from its Content-Length");
+    weft_val_t e, pl, sz = u_val(WEFT_VAL_U64, written);
+    rc = opt(call, &pl, &sz) || var(call, &e, WEFT_VAL_VARIANT, WF_HTTP_E_REQUEST_BODY_SIZE, &pl) ||
+         var(call, &results[0], WEFT_VAL_RESULT, 1, &e);
+    wf_wasi_unref(tr);
+  } else {
+    if (b->resp) {
+      wf_wasi_unref(b->resp->trailers);
+      b->resp->trailers = tr;
+    } else {
+      wf_wasi_unref(tr);   /* trailers of outgoing requests are not sent (libcurl) */
+    }
+    wf_http_chan_finish(b->chan, -1, NULL);
+    rc = wf_wasi_ok(call, &results[0], NULL);
+  }
+  if (args[0].kind == WEFT_VAL_OWN) wf_wasi_unref(b);
+  return rc;
+}
+
+/* ---- request-options ---- */
+static void plain_destroy(wf_wasi_obj_t *o) { free(o); }
+
+HOST_FN(h_opts_new) {
+  UNUSED_ARGS;
+  wf_http_options_t *o = calloc(1, sizeof *o);
+  if (!o) return oom(call);
+  wf_wasi_obj_init(&o->obj, plain_destroy);
+  o->connect = o->first_byte = o->between_bytes = UINT64_MAX;
+  results[0] = wf_http_own(env, WF_HTTP_RT_REQUEST_OPTIONS, o);
+  return 0;
+}
+
+static uint64_t *opt_slot(wf_http_options_t *o, int which) {
+  return which == 0 ? &o->connect : which == 1 ? &o->first_byte : &o->between_bytes;
+}
+
+static int opts_get(weft_call_t *call, void *env, const weft_val_t *args, weft_val_t *out, int which) {
+  wf_http_options_t *o = wf_http_arg(call, env, WF_HTTP_RT_REQUEST_OPTIONS, &args[0]);
+  if (!o) return 1;
+  uint64_t v = *opt_slot(o, which);
+  if (v == UINT64_MAX) return opt(call, out, NULL);
+  weft_val_t d = u_val(WEFT_VAL_U64, v);
+  return opt(call, out, &d);
+}
+
+static int opts_set(weft_call_t *call, void *env, const weft_val_t *args, weft_val_t *out, int which) {
+  wf_http_options_t *o = wf_http_arg(call, env, WF_HTTP_RT_REQUEST_OPTIONS, &args[0]);
+  if (!o) return 1;
+  if (args[1].kind != WEFT_VAL_OPTION) {
+    weft_call_trap(call, "wasi:http: expected an option<duration>");
+    return 1;
+  }
+  uint64_t v = UINT64_MAX;
+  if (args[1].of.var.index == 1 && args[1].of.var.payload) v = args[1].of.var.payload->of.u;
+  if (v == UINT64_MAX && args[1].of.var.index == 1) v = UINT64_MAX - 1;   /* UINT64_MAX means none */
+  *opt_slot(o, which) = v;
+  return unit_result(call, out, true);
+}
+
+HOST_FN(h_opts_connect) { UNUSED_ARGS; return opts_get(call, env, args, &results[0], 0); }
+HOST_FN(h_opts_first_byte) { UNUSED_ARGS; return opts_get(call, env, args, &results[0], 1); }
+HOST_FN(h_opts_between) { UNUSED_ARGS; return opts_get(call, env, args, &results[0], 2); }
+HOST_FN(h_opts_set_connect) { UNUSED_ARGS; return opts_set(call, env, args, &results[0], 0); }
+HOST_FN(h_opts_set_first_byte) { UNUSED_ARGS; return opts_set(call, env, args, &results[0], 1); }
+HOST_FN(h_opts_set_between) { UNUSED_ARGS; return opts_set(call, env, args, &results[0], 2); }
+
+/* ---- response-outparam ---- */
+static void outparam_destroy(wf_wasi_obj_t *o) {
+  wf_http_outparam_t *p = (wf_http_outparam_t *)o;
+  wf_wasi_unref(p->response);
+  free(p->error_msg);
+  free(p);
+}
+
+/* set(param: own<response-outparam>, response: result<own<outgoing-response>, error-code>) */
+HOST_FN(h_outparam_set) {
+  UNUSED_ARGS;
+  wf_http_outparam_t *p = wf_http_arg(call, env, WF_HTTP_RT_RESPONSE_OUTPARAM, &args[0]);
+  if (!p) return 1;
+  const weft_val_t *r = &args[1];
+  if (r->kind != WEFT_VAL_RESULT || !r->of.var.payload) {
+    weft_call_trap(call, "wasi:http: response-outparam.set expects a result");
+    return 1;
+  }
+  wf_http_response_t *resp = NULL;
+  int code = -1;
+  char *msg = NULL;
+  if (r->of.var.index == 0) {
+    const weft_val_t *v = r->of.var.payload;
+    if (!(resp = wf_http_arg(call, env, WF_HTTP_RT_OUTGOING_RESPONSE, v))) return 1;
+    if (v->kind != WEFT_VAL_OWN) wf_wasi_ref(resp);
+  } else {
+    code = error_from_val(r->of.var.payload, &msg);
+  }
+  if (p->set) {
+    wf_wasi_unref(resp);
+    free(msg);
+    weft_call_trap(call, "wasi:http: response-outparam.set called twice");
+    return 1;
+  }
+  p->set = true;
+  p->response = resp;
+  p->error_code = code;
+  p->error_msg = msg;
+  if (p->on_set) p->on_set(p->on_set_env);
+  if (args[0].kind == WEFT_VAL_OWN) wf_wasi_unref(p);
+  return 0;
+}
+
+/* ---- future-incoming-response ---- */
+struct wf_http_future {
+  atomic_uint refs;
+  pthread_mutex_t mu;
+  int fd;                       /* eventfd: readable once done */
+  bool done;
+  wf_http_response_t *resp;
+  int code;
+  char msg[200];
+  void (*cancel)(void *);
+  void *cancel_env;
+};
+
+wf_http_future_t *wf_http_future_new(void) {
+  wf_http_future_t *f = calloc(1, sizeof *f);
+  if (!f) return NULL;
+  f->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (f->fd < 0) {
+    free(f);
+    return NULL;
+  }
+  atomic_init(&f->refs, 1);
+  pthread_mutex_init(&f->mu, NULL);
+  f->code = -1;
+  return f;
+}
+
+wf_http_future_t *wf_http_future_ref(wf_http_future_t *f) {
+  atomic_fetch_add(&f->refs, 1);
+  return f;
+}
+
+void wf_http_future_unref(wf_http_future_t *f) {
+  if (!f || atomic_fetch_sub(&f->refs, 1) != 1) return;
+  close(f->fd);
+  pthread_mutex_destroy(&f->mu);
+  wf_wasi_unref(f->resp);
+  free(f);
+}
+
+void wf_http_future_resolve(wf_http_future_t *f, wf_http_response_t *resp, int code, const char *msg) {
+  pthread_mutex_lock(&f->mu);
+  if (f->done) {
+    pthread_mutex_unlock(&f->mu);
+    wf_wasi_unref(resp);
+    return;
+  }
+  f->done = true;
+  f->resp = resp;
+  f->code = resp ? -1 : code;
+  snprintf(f->msg, sizeof f->msg, "%s", msg ? msg : "");
+  f->cancel = NULL;
+  uint64_t one = 1;
+  ssize_t w = write(f->fd, &one, sizeof one);
+  (void)w;
+  pthread_mutex_unlock(&f->mu);
+}
+
+void wf_http_future_on_cancel(wf_http_future_t *f, void (*fn)(void *), void *env) {
+  pthread_mutex_lock(&f->mu);
+  f->cancel = f->done ? NULL : fn;
+  f->cancel_env = env;
+  pthread_mutex_unlock(&f->mu);
+}
+
+typedef struct {
+  wf_wasi_obj_t obj;
+  wf_http_future_t *f;
+  bool taken;
+} futres_t;
+
+static void futres_destroy(wf_wasi_obj_t *o) {
+  futres_t *r = (futres_t *)o;
+  /* the cancel callback runs under the future's lock: the client clears it
+   * (resolve) before the transfer it points at goes away */
+  pthread_mutex_lock(&r->f->mu);
+  if (r->f->cancel) r->f->cancel(r->f->cancel_env);
+  r->f->cancel = NULL;
+  pthread_mutex_unlock(&r->f->mu);
+  wf_http_future_unref(r->f);
+  free(r);
+}
+
+weft_val_t wf_http_future_val(wf_http_link_t *h, wf_http_future_t *f, bool *ok) {
+  futres_t *r = calloc(1, sizeof *r);
+  *ok = r != NULL;
+  if (!r) {
+    wf_http_future_unref(f);
+    return mk(WEFT_VAL_OWN);
+  }
+  wf_wasi_obj_init(&r->obj, futres_destroy);
+  r->f = f;
+  return wf_http_own(h, WF_HTTP_RT_FUTURE_INCOMING_RESPONSE, r);
+}
+
+static void future_readiness(wf_wasi_obj_t *src, wf_wasi_wait_t *w) {
+  futres_t *r = (futres_t *)src;
+  w->fd = r->f->fd;
+  w->events = POLLIN;
+}
+
+HOST_FN(h_future_subscribe) {
+  UNUSED_ARGS;
+  wf_http_link_t *h = env;
+  futres_t *r = wf_http_arg(call, env, WF_HTTP_RT_FUTURE_INCOMING_RESPONSE, &args[0]);
+  if (!r) return 1;
+  wf_wasi_pollable_t *p = wf_wasi_pollable_new(&r->obj, future_readiness);
+  if (!p) return oom(call);
+  results[0] = wf_wasi_own(h->wasi, WF_WASI_RT_POLLABLE, p);
+  return 0;
+}
+
+/* option<result<result<incoming-response, error-code>>> */
+HOST_FN(h_future_get) {
+  UNUSED_ARGS;
+  futres_t *r = wf_http_arg(call, env, WF_HTTP_RT_FUTURE_INCOMING_RESPONSE, &args[0]);
+  if (!r) return 1;
+  pthread_mutex_lock(&r->f->mu);
+  bool done = r->f->done;
+  wf_http_response_t *resp = NULL;
+  int code = r->f->code;
+  char msg[200];
+  snprintf(msg, sizeof msg, "%s", r->f->msg);
+  if (done && !r->taken) {
+    resp = r->f->resp;
+    r->f->resp = NULL;
+  }
+  pthread_mutex_unlock(&r->f->mu);
+  if (!done) return opt(call, &results[0], NULL);
+  weft_val_t outer, inner, pl;
+  if (r->taken) {
+    if (var(call, &outer, WEFT_VAL_RESULT, 1, NULL)) return 1;
+  } else {
+    r->taken = true;
+    if (resp) {
+      pl = wf_http_own(env, WF_HTTP_RT_INCOMING_RESPONSE, resp);
+      if (var(call, &inner, WEFT_VAL_RESULT, 0, &pl)) return 1;
+    } else if (wf_http_error_val(call, code, msg[0] ? msg : NULL, &pl) ||
+               var(call, &inner, WEFT_VAL_RESULT, 1, &pl)) {
+      return 1;
+    }
+    if (var(call, &outer, WEFT_VAL_RESULT, 0, &inner)) return 1;
+  }
+  return opt(call, &results[0], &outer);
+}
+
+/* http-error-code(err: borrow<io-error>) -> option<error-code> */
+HOST_FN(h_http_error_code) {
+  UNUSED_ARGS;
+  wf_http_link_t *h = env;
+  wf_wasi_ioerr_t *e = wf_wasi_arg(call, h->wasi, WF_WASI_RT_ERROR, &args[0]);
+  if (!e) return 1;
+  static const char prefix[] = "HTTP error: ";
+  if (strncmp(e->msg, prefix, sizeof prefix - 1)) return opt(call, &results[0], NULL);
+  const char *name = e->msg + sizeof prefix - 1;
+  for (int c = 0; c < WF_HTTP_E_COUNT; c++) {
+    size_t n = strlen(wf_http_error_name(c));
+    if (!strncmp(name, wf_http_error_name(c), n) && (name[n] == 0 || name[n] == ':')) {
+      weft_val_t v;
+      const char *detail = name[n] == ':' ? name + n + 2 : NULL;
+      if (wf_http_error_val(call, c, detail, &v)) return 1;
+      return opt(call, &results[0], &v);
+    }
+  }
+  return opt(call, &results[0], NULL);
+}
+
+/* ---- registration ---- */
+static void http_dtor(void *env, uint64_t rep) {
+  (void)env;
+  wf_wasi_unref((void *)(uintptr_t)rep);
+}
+
+static const struct {
+  const char *name;
+  weft_host_fn fn;
+} funcs[] = {
+    {"[constructor]fields", h_fields_new},
+    {"[static]fields.from-list", h_fields_from_list},
+    {"[method]fields.get", h_fields_get},
+    {"[method]fields.has", h_fields_has},
+    {"[method]fields.set", h_fields_set},
+    {"[method]fields.delete", h_fields_delete},
+    {"[method]fields.append", h_fields_append},
+    {"[method]fields.entries", h_fields_entries},
+    {"[method]fields.clone", h_fields_clone},
+    {"[method]incoming-request.method", h_inreq_method},
+    {"[method]incoming-request.path-with-query", h_inreq_path},
+    {"[method]incoming-request.scheme", h_inreq_scheme},
+    {"[method]incoming-request.authority", h_inreq_authority},
+    {"[method]incoming-request.headers", h_inreq_headers},
+    {"[method]incoming-request.consume", h_inreq_consume},
+    {"[constructor]outgoing-request", h_outreq_new},
+    {"[method]outgoing-request.body", h_outreq_body},
+    {"[method]outgoing-request.method", h_outreq_method},
+    {"[method]outgoing-request.set-method", h_outreq_set_method},
+    {"[method]outgoing-request.path-with-query", h_outreq_path},
+    {"[method]outgoing-request.set-path-with-query", h_outreq_set_path},
+    {"[method]outgoing-request.scheme", h_outreq_scheme},
+    {"[method]outgoing-request.set-scheme", h_outreq_set_scheme},
+    {"[method]outgoing-request.authority", h_outreq_authority},
+    {"[method]outgoing-request.set-authority", h_outreq_set_authority},
+    {"[method]outgoing-request.headers", h_outreq_headers},
+    {"[constructor]request-options", h_opts_new},
+    {"[method]request-options.connect-timeout", h_opts_connect},
+    {"[method]request-options.set-connect-timeout", h_opts_set_connect},
+    {"[method]request-options.first-byte-timeout", h_opts_first_byte},
+    {"[method]request-options.set-first-byte-timeout", h_opts_set_first_byte},
+    {"[method]request-options.between-bytes-timeout", h_opts_between},
+    {"[method]request-options.set-between-bytes-timeout", h_opts_set_between},
+    {"[static]response-outparam.set", h_outparam_set},
+    {"[method]incoming-response.status", h_inresp_status},
+    {"[method]incoming-response.headers", h_inresp_headers},
+    {"[method]incoming-response.consume", h_inresp_consume},
+    {"[method]incoming-body.stream", h_inbody_stream},
+    {"[static]incoming-body.finish", h_inbody_finish},
+    {"[method]future-trailers.subscribe", h_trailers_subscribe},
+    {"[method]future-trailers.get", h_trailers_get},
+    {"[constructor]outgoing-response", h_outresp_new},
+    {"[method]outgoing-response.status-code", h_outresp_status},
+    {"[method]outgoing-response.set-status-code", h_outresp_set_status},
+    {"[method]outgoing-response.headers", h_outresp_headers},
+    {"[method]outgoing-response.body", h_outresp_body},
+    {"[method]outgoing-body.write", h_outbody_write},
+    {"[static]outgoing-body.finish", h_outbody_finish},
+    {"[method]future-incoming-response.subscribe", h_future_subscribe},
+    {"[method]future-incoming-response.get", h_future_get},
+    {"http-error-code", h_http_error_code},
+};
+
+weft_status_t wf_http_add_types(weft_linker_t *l, wf_http_link_t *h, weft_error_t *err) {
+  for (int t = 0; t < WF_HTTP_RT_COUNT; t++) {
+    weft_status_t st = weft_linker_define_resource(l, IFACE, rt_names[t], http_dtor, h, &h->rt[t], err);
+    if (st != WEFT_OK) return st;
+  }
+  for (size_t i = 0; i < sizeof funcs / sizeof funcs[0]; i++) {
+    weft_status_t st = weft_linker_define_func(l, IFACE, funcs[i].name, funcs[i].fn, h, err);
+    if (st != WEFT_OK) return st;
+  }
+  return WEFT_OK;
+}
+
+static void link_free(void *p) {
+  wf_http_link_t *h = p;
+  wf_http_client_free(h->client);
+  pthread_mutex_destroy(&h->mu);
+  free(h);
+}
+
+weft_status_t wf_wasi_add_http(weft_linker_t *l, wf_wasi_link_t *k, weft_error_t *err) {
+  wf_http_link_t *h = calloc(1, sizeof *h);
+  if (!h) return WEFT_ERR_NOMEM;
+  h->wasi = k;
+  pthread_mutex_init(&h->mu, NULL);
+  k->ext[WF_WASI_EXT_HTTP] = h;
+  k->ext_free[WF_WASI_EXT_HTTP] = link_free;
+  weft_status_t st = wf_http_add_types(l, h, err);
+  if (st == WEFT_OK) st = wf_http_add_outgoing(l, h, err);
+  return st;
+}
+
+/* ---- the incoming side, for `weft serve` ---- */
+wf_http_link_t *wf_http_link_of(weft_cinstance_t *inst) {
+  wf_wasi_ctx_t *x = weft_cinstance_state(inst, WF_WASI_STATE_KEY);
+  return x && x->link ? x->link->ext[WF_WASI_EXT_HTTP] : NULL;
+}
+
+int wf_http_incoming_request_new(wf_http_link_t *h, const char *method, const char *scheme, const char *authority,
+                                 const char *path_with_query, const wf_http_header_t *headers, size_t nheaders,
+                                 wf_http_chan_t *body, weft_val_t *out, char *msg, size_t msgcap) {
+  if (!method || !is_token(method, strlen(method))) {
+    snprintf(msg, msgcap, "invalid request method");
+    return -1;
+  }
+  if (authority && !valid_part(authority, strlen(authority), false)) {
+    snprintf(msg, msgcap, "invalid authority");
+    return -1;
+  }
+  if (path_with_query && !valid_part(path_with_query, strlen(path_with_query), true)) {
+    snprintf(msg, msgcap, "invalid request target");
+    return -1;
+  }
+  wf_http_fields_t *f = wf_http_fields_new();
+  if (!f) goto nomem;
+  for (size_t i = 0; i < nheaders; i++) {
+    int he = wf_http_fields_append(f, headers[i].name, strlen(headers[i].name), headers[i].value,
+                                   headers[i].value_len, false);
+    if (he) {
+      wf_wasi_unref(f);
+      if (he == HE_NOMEM) goto nomem;
+      snprintf(msg, msgcap, "invalid header field '%.64s'", headers[i].name);
+      return -1;
+    }
+  }
+  f->immutable = true;
+  wf_http_request_t *r = request_new(f);
+  if (!r) {
+    wf_wasi_unref(f);
+    goto nomem;
+  }
+  r->incoming = true;
+  r->method = WF_HTTP_METHOD_OTHER;
+  for (int m = 0; m < WF_HTTP_METHOD_OTHER; m++)
+    if (!strcmp(method, method_names[m])) r->method = m;
+  bool ok = true;
+  if (r->method == WF_HTTP_METHOD_OTHER) ok = (r->method_other = strdup(method)) != NULL;
+  if (scheme) {
+    if (!strcasecmp(scheme, "http")) r->scheme = 0;
+    else if (!strcasecmp(scheme, "https")) r->scheme = 1;
+    else {
+      r->scheme = WF_HTTP_SCHEME_OTHER;
+      ok = ok && (r->scheme_other = strdup(scheme)) != NULL;
+    }
+  }
+  if (authority) ok = ok && (r->authority = strdup(authority)) != NULL;
+  if (path_with_query) ok = ok && (r->path = strdup(path_with_query)) != NULL;
+  if (body) {
+    r->body = wf_http_chan_ref(body);
+  } else if ((r->body = wf_http_chan_new(0))) {
+    wf_http_chan_finish(r->body, -1, NULL);
+  } else {
+    ok = false;
+  }
+  if (!ok) {
+    wf_wasi_unref(r);
+    goto nomem;
+  }
+  *out = wf_http_own(h, WF_HTTP_RT_INCOMING_REQUEST, r);
+  return 0;
+nomem:
+  snprintf(msg, msgcap, "out of memory");
+  return -1;
+}
+
+int wf_http_outparam_new(wf_http_link_t *h, weft_val_t *out, wf_http_outparam_t **op) {
+  wf_http_outparam_t *p = calloc(1, sizeof *p);
+  if (!p) return -1;
+  wf_wasi_obj_init(&p->obj, outparam_destroy);
+  p->error_code = -1;
+  *op = wf_wasi_ref(p);   /* one for serve, one for the guest's handle */
+  *out = wf_http_own(h, WF_HTTP_RT_RESPONSE_OUTPARAM, p);
+  return 0;
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Loopback HTTP server for tests/cli/wasi_http.sh.
+
+Listens on 127.0.0.1 on a free port, writes the port to the file given as
+argv[1], and serves:
+  GET  /hello        "hello from loopback" (text/plain, X-Test: yes)
+  GET  /big?n=N      N bytes of 'abcdefghij' repeated (default 1 MiB)
+  POST /echo         the request body back, with X-Method and X-Len headers
+  PUT  /echo         the same
+  GET  /headers      the request's headers, one "name: value" line each
+  GET  /status/N     an empty response with status N
+"""
+import http.server
+import socketserver
+import sys
+import urllib.parse
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def reply(self, status, body, headers=()):
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def read_body(self):
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            data = b""
+            while True:
+                line = self.rfile.readline()
+                n = int(line.split(b";")[0].strip(), 16)
+                if n == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return data
+                data += self.rfile.read(n)
+                self.rfile.readline()
+        n = int(self.headers.get("Content-Length", "0"))
+        return self.rfile.read(n)
+
+    def do_GET(self):
+        u = urllib.parse.urlparse(self.path)
+        if u.path == "/hello":
+            self.reply(200, b"hello from loopback", [("Content-Type", "text/plain"), ("X-Test", "yes")])
+        elif u.path == "/big":
+            q = urllib.parse.parse_qs(u.query)
+            n = int(q.get("n", ["1048576"])[0])
+            body = (b"abcdefghij" * (n // 10 + 1))[:n]
+            self.reply(200, body)
+        elif u.path == "/headers":
+            lines = "".join(f"{k.lower()}: {v}\n" for k, v in self.headers.items())
+            self.reply(200, lines.encode())
+        elif u.path.startswith("/status/"):
+            self.reply(int(u.path[8:]), b"")
+        else:
+            self.reply(404, b"not found")
+
+    do_HEAD = do_GET
+
+    def do_POST(self):
+        body = self.read_body()
+        self.reply(200, body, [("X-Method", self.command), ("X-Len", str(len(body)))])
+
+    do_PUT = do_POST
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+
+
+if __name__ == "__main__":
+    srv = Server(("127.0.0.1", 0), Handler)
+    with open(sys.argv[1] + ".tmp", "w") as f:
+        f.write(str(srv.server_address[1]))
+    import os
+    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+    srv.serve_forever()
