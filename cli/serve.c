@@ -98,7 +98,9 @@ static ssize_t body_reader(void *cls, uint64_t pos, char *buf, size_t max) {
     size_t nt = weft_http_exchange_trailer_count(r->x);
     for (size_t i = 0; i < nt; i++) {
       weft_http_header_t t = weft_http_exchange_trailer(r->x, i);
-      MHD_add_response_footer(b->resp, t.name, (const char *)t.value);   /* values are NUL-terminated */
+      char *v = strndup((const char *)t.value, t.value_len);   /* values hold no NUL (wasi:http checks) */
+      if (v) MHD_add_response_footer(b->resp, t.name, v);
+      free(v);
     }
     return MHD_CONTENT_READER_END_OF_STREAM;
   }
@@ -244,13 +246,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
       snprintf(text, sizeof text, "bad request: %s\n", msg);
       return answer_text(c, r, MHD_HTTP_BAD_REQUEST, text);
     }
+    weft_http_exchange_set_spool(r->x, s->max_body < (1u << 20) ? (1u << 20) : s->max_body);
     if (serve_dispatch(s, r) != 0) {
       weft_http_exchange_fail(r->x, "no worker");
       return answer_text(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, "the server is shutting down\n");
     }
     return MHD_YES;
   }
-  if (r->answered) {   /* answered early (413, 400): drain what the client still sends */
+  if (r->answered) {   /* answered early (a timeout): drop what the client still sends */
     *upload_data_size = 0;
     return MHD_YES;
   }
@@ -259,8 +262,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     *upload_data_size = 0;
     r->body_bytes += n;
     if (r->body_bytes > s->max_body) {
-      sreq_cancel(r);
-      return answer_text(c, r, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large\n");
+      /* Too large (a chunked body): the guest stops here; the rest is read
+       * and dropped so the client sees the 413 (up to max-body more bytes,
+       * then the connection is closed). */
+      if (!r->too_large) {
+        r->too_large = true;
+        slog_note(s->log, r->id, "request body over --max-body: 413");
+        sreq_cancel(r);
+      }
+      if (r->body_bytes - s->max_body > s->max_body) return MHD_NO;
+      return MHD_YES;
     }
     if (r->body_dropped) return MHD_YES;
     int w = weft_http_exchange_body_write(r->x, (const uint8_t *)upload_data, n, atomic_load(&r->deadline));
@@ -274,6 +285,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     return MHD_YES;
   }
+  if (r->too_large) return answer_text(c, r, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large\n");
   weft_http_exchange_body_end(r->x, 1);
   return answer_guest(c, r);
 }

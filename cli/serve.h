@@ -31,7 +31,7 @@ typedef struct sreq {
   bool running;                  /* in the running list */
   /* connection side only */
   uint64_t body_bytes;
-  bool body_dropped, answered, counted;
+  bool body_dropped, answered, counted, too_large;
 } sreq_t;
 
 typedef struct slog slog_t;

@@ -67,6 +67,11 @@ WEFT_API weft_status_t weft_wasi_instance_stdio(weft_cinstance_t *inst, int in_f
  * guest's buffer is full. 0: taken; 1: the guest dropped the body (stop
  * sending; the bytes are discarded); WEFT_HTTP_TIMEOUT. */
 WEFT_API int weft_http_exchange_body_write(weft_http_exchange_t *x, const uint8_t *p, size_t n, uint64_t deadline);
+/* HTTP/1.1 answers after the whole request: while body_write waits for
+ * the guest to read, it keeps what the guest already wrote of its response
+ * (up to max bytes; default 64 MiB), so a guest that answers while it
+ * reads (an echo) does not stall. */
+WEFT_API void weft_http_exchange_set_spool(weft_http_exchange_t *x, size_t max);
 /* End of the request body: complete (ok != 0) or cut short (the guest's
  * read fails with connection-terminated). */
 WEFT_API void weft_http_exchange_body_end(weft_http_exchange_t *x, int ok);

@@ -31,4 +31,21 @@ if [ ! -x node_modules/.bin/jco ] || [ package-lock.json -nt node_modules/.packa
   echo "setup: installing npm packages (package-lock.json)"
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
+# The WASI preview1 command adapter of jco 1.35.0 (wasmtime's adapter): the
+# wasi-testsuite programs are adapted with it (tests/wasi/run_testsuite.mjs);
+# jco 1.11.2 (pinned above for its path-based WIT) ships an older one.
+ADAPTER_DIR=node_modules/.weft-adapter
+ADAPTER_SHA=2a652d711c1fff34f9d5a0e073e50ef7eeb8fe7d8a6d559eae643a4c049a7b94
+if [ ! -f "$ADAPTER_DIR/wasi_snapshot_preview1.command.wasm" ]; then
+  echo "setup: fetching the preview1 adapter from @bytecodealliance/jco@1.35.0 (npm)"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack @bytecodealliance/jco@1.35.0 --silent >/dev/null)
+  tar -xzf "$tmp"/*.tgz -C "$tmp" package/lib/wasi_snapshot_preview1.command.wasm
+  if [ "$(sha256sum "$tmp/package/lib/wasi_snapshot_preview1.command.wasm" | cut -d' ' -f1)" != "$ADAPTER_SHA" ]; then
+    echo "setup: the adapter's sha256 does not match the pinned one" >&2; rm -rf "$tmp"; exit 1
+  fi
+  mkdir -p "$ADAPTER_DIR"
+  cp "$tmp/package/lib/wasi_snapshot_preview1.command.wasm" "$ADAPTER_DIR/"
+  rm -rf "$tmp"
+fi
 echo "setup: ok"

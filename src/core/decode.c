@@ -161,17 +161,19 @@ static bool simd_error(wf_reader_t *r, size_t at) {
   return wf_error_at(r->err, at, "SIMD is not supported (illegal opcode fd)");
 }
 
-static bool zero_byte(wf_reader_t *r) {
-  size_t at = wf_rd_off(r);
-  uint8_t b;
-  if (!wf_rd_u8(r, &b)) return false;
-  if (b != 0) return wf_error_at(r->err, at, "zero byte expected");
-  return true;
+static bool skip_blocktype(wf_reader_t *r) {
+  int64_t sx;
+  if (r->p >= r->end) return wf_rd_overrun(r);
+  uint8_t t = *r->p;
+  if (t == 0x40 || wf_is_numtype(t) || wf_is_reftype(t)) { r->p++; return true; }
+  if (t == WF_T_V128) return wf_error_at(r->err, wf_rd_off(r), "SIMD is not supported (v128 value type)");
+  return wf_rd_s33(r, &sx);
 }
 
 /* Read the immediates of the instruction starting with byte `op` (already
- * consumed; reads a 0xFC sub-opcode itself). *id receives its wf_opcode_t. */
-static bool skip_instr(wf_reader_t *r, size_t at, uint8_t op, int *id) {
+ * consumed; reads a 0xFC sub-opcode itself). *id receives its wf_opcode_t.
+ * nmems: the module's memories (the encoding of memory indices). */
+static bool skip_instr(wf_reader_t *r, size_t at, uint8_t op, int *id, uint32_t nmems) {
   uint32_t code = op, x;
   uint64_t bits;
   int64_t sx;
@@ -188,12 +190,7 @@ static bool skip_instr(wf_reader_t *r, size_t at, uint8_t op, int *id) {
   *id = k;
   switch (wf_opinfo[k].imm) {
   case WF_IMM_NONE: return true;
-  case WF_IMM_BLOCKTYPE:
-    if (r->p >= r->end) return wf_rd_overrun(r);
-    t = *r->p;
-    if (t == 0x40 || wf_is_numtype(t) || wf_is_reftype(t)) { r->p++; return true; }
-    if (t == WF_T_V128) return wf_error_at(r->err, wf_rd_off(r), "SIMD is not supported (v128 value type)");
-    return wf_rd_s33(r, &sx);
+  case WF_IMM_BLOCKTYPE: return skip_blocktype(r);
   case WF_IMM_BR_TABLE: {
     uint32_t n;
     if (!wf_rd_u32(r, &n)) return false;
@@ -207,12 +204,25 @@ static bool skip_instr(wf_reader_t *r, size_t at, uint8_t op, int *id) {
   case WF_IMM_CALL_INDIRECT: case WF_IMM_TABLE_INIT: case WF_IMM_TABLE_COPY:
     return wf_rd_u32(r, &x) && wf_rd_u32(r, &x);
   case WF_IMM_MEMARG: {
-    size_t aat = wf_rd_off(r);
-    if (!wf_rd_u32(r, &x)) return false;
-    if (x >= 32) return wf_error_at(r->err, aat, "malformed memop flags");
-    return wf_rd_u32(r, &x);
+    uint32_t y, z;
+    return wf_rd_memarg(r, &x, &y, &z);
   }
-  case WF_IMM_MEM: return zero_byte(r);
+  case WF_IMM_MEM: return wf_rd_memidx(r, nmems, &x);
+  case WF_IMM_TAG: return wf_rd_u32(r, &x);
+  case WF_IMM_TRY_TABLE: {
+    if (!skip_blocktype(r)) return false;
+    uint32_t n;
+    if (!wf_rd_u32(r, &n)) return false;
+    for (uint32_t i = 0; i < n; i++) {
+      size_t kat = wf_rd_off(r);
+      uint8_t kind;
+      if (!wf_rd_u8(r, &kind)) return false;
+      if (kind > WF_CATCH_ALL_REF) return wf_error_at(r->err, kat, "malformed catch clause");
+      if (kind <= WF_CATCH_REF && !wf_rd_u32(r, &x)) return false;   /* tag */
+      if (!wf_rd_u32(r, &x)) return false;                            /* label */
+    }
+    return true;
+  }
   case WF_IMM_I32: {
     int32_t v;
     return wf_rd_s32(r, &v);
@@ -228,8 +238,8 @@ static bool skip_instr(wf_reader_t *r, size_t at, uint8_t op, int *id) {
       if (!wf_rd_valtype(r, &t)) return false;
     return true;
   }
-  case WF_IMM_MEMORY_INIT: return wf_rd_u32(r, &x) && zero_byte(r);
-  case WF_IMM_MEMORY_COPY: return zero_byte(r) && zero_byte(r);
+  case WF_IMM_MEMORY_INIT: return wf_rd_u32(r, &x) && wf_rd_memidx(r, nmems, &x);
+  case WF_IMM_MEMORY_COPY: return wf_rd_memidx(r, nmems, &x) && wf_rd_memidx(r, nmems, &x);
   default: return wf_error_at(r->err, at, "illegal opcode %02x", op);
   }
 }
@@ -253,8 +263,8 @@ static bool skip_body(dec_t *d, wf_reader_t *r) {
       d->nest[depth - 1] = 2;
       continue;
     }
-    if (!skip_instr(r, at, op, &id)) return false;
-    if (op >= 0x02 && op <= 0x04) {
+    if (!skip_instr(r, at, op, &id, d->m->nmems)) return false;
+    if ((op >= 0x02 && op <= 0x04) || op == 0x1F) {
       if (depth > WF_MAX_NESTING)
         return wf_error_at(d->err, at, "blocks nested too deeply (limit %u)", WF_MAX_NESTING);
       d->nest[depth++] = op == 0x04 ? 1 : 0;
@@ -316,7 +326,7 @@ static bool rd_constexpr(dec_t *d, wf_reader_t *r, uint8_t type, wf_constexpr_t 
       break;
     default: {
       int id;
-      if (!skip_instr(r, at, op, &id)) return false;
+      if (!skip_instr(r, at, op, &id, m->nmems)) return false;
       if (!nonconst) { nonconst = true; nonconst_at = at; }
       got = 0;
       break;
@@ -367,6 +377,38 @@ static bool sec_type(dec_t *d, wf_reader_t *r) {
   return true;
 }
 
+static bool grow(dec_t *d, void **arr, uint32_t have, uint32_t add, size_t size);
+
+/* A tag type: attribute 0 (exception), then a function type index whose
+ * type has no results. */
+static bool rd_tagtype(dec_t *d, wf_reader_t *r, uint32_t *type_idx) {
+  size_t at = wf_rd_off(r);
+  uint8_t attr;
+  if (!wf_rd_u8(r, &attr)) return false;
+  if (attr != 0) return wf_error_at(d->err, at, "malformed tag attribute");
+  at = wf_rd_off(r);
+  if (!wf_rd_u32(r, type_idx)) return false;
+  if (*type_idx >= d->m->ntypes) return wf_error_at(d->err, at, "unknown type %u", *type_idx);
+  if (d->m->types[*type_idx].nresults != 0)
+    return wf_error_at(d->err, at, "non-empty tag result type");
+  return true;
+}
+
+static bool sec_tag(dec_t *d, wf_reader_t *r) {
+  wf_module_t *m = d->m;
+  uint32_t n, cap;
+  if (!rd_count(r, &n, 2, &cap)) return false;
+  if (n > WF_MAX_TAGS || m->ntags + n > WF_MAX_TAGS)
+    return wf_error_at(d->err, wf_rd_off(r), "too many tags (limit %u)", WF_MAX_TAGS);
+  if (!grow(d, (void **)&m->tag_type, m->ntags, cap, sizeof *m->tag_type)) return false;
+  for (uint32_t i = 0; i < n; i++) {
+    CAP_CHECK(r, i, cap);
+    if (!rd_tagtype(d, r, &m->tag_type[m->ntags])) return false;
+    m->ntags++;
+  }
+  return true;
+}
+
 static bool sec_import(dec_t *d, wf_reader_t *r) {
   wf_module_t *m = d->m;
   uint32_t n, cap;
@@ -374,7 +416,7 @@ static bool sec_import(dec_t *d, wf_reader_t *r) {
   if (n > WF_MAX_IMPORTS) return wf_error_at(d->err, wf_rd_off(r), "too many imports");
   m->imports = calloc(cap ? cap : 1, sizeof *m->imports);
   if (!m->imports) return OOM(d);
-  uint32_t nf = 0, nt = 0, nm = 0, ng = 0;
+  uint32_t nf = 0, nt = 0, nm = 0, ng = 0, ntg = 0;
   for (uint32_t i = 0; i < n; i++) {
     CAP_CHECK(r, i, cap);
     wf_import_t *im = &m->imports[i];
@@ -403,25 +445,33 @@ static bool sec_import(dec_t *d, wf_reader_t *r) {
       if (!rd_globaltype(r, &im->u.global)) return false;
       ng++;
       break;
+    case WF_EXTERN_TAG:
+      if (!rd_tagtype(d, r, &im->u.type_idx)) return false;
+      ntg++;
+      break;
     default:
       return wf_error_at(d->err, at, "malformed import kind");
     }
+    if (nm > WF_MAX_MEMORIES) return wf_error_at(d->err, at, "too many memories (limit %u)", WF_MAX_MEMORIES);
     m->nimports = i + 1;
   }
   m->func_type = calloc(nf ? nf : 1, sizeof *m->func_type);
   m->tables = calloc(nt ? nt : 1, sizeof *m->tables);
   m->mems = calloc(nm ? nm : 1, sizeof *m->mems);
   m->globals = calloc(ng ? ng : 1, sizeof *m->globals);
-  if (!m->func_type || !m->tables || !m->mems || !m->globals) return OOM(d);
+  m->tag_type = calloc(ntg ? ntg : 1, sizeof *m->tag_type);
+  if (!m->func_type || !m->tables || !m->mems || !m->globals || !m->tag_type) return OOM(d);
   for (uint32_t i = 0; i < n; i++) {
     wf_import_t *im = &m->imports[i];
     switch (im->kind) {
     case WF_EXTERN_FUNC: m->func_type[m->nfuncs++] = im->u.type_idx; break;
     case WF_EXTERN_TABLE: m->tables[m->ntables++] = im->u.table; break;
     case WF_EXTERN_MEMORY: m->mems[m->nmems++] = im->u.mem; break;
+    case WF_EXTERN_TAG: m->tag_type[m->ntags++] = im->u.type_idx; break;
     default: m->globals[m->nglobals++].type = im->u.global; break;
     }
   }
+  m->ntag_imports = m->ntags;
   m->nfunc_imports = m->nfuncs;
   m->ntable_imports = m->ntables;
   m->nmem_imports = m->nmems;
@@ -481,6 +531,8 @@ static bool sec_memory(dec_t *d, wf_reader_t *r) {
   wf_module_t *m = d->m;
   uint32_t n, cap;
   if (!rd_count(r, &n, 2, &cap)) return false;
+  if (n > WF_MAX_MEMORIES || m->nmems + n > WF_MAX_MEMORIES)
+    return wf_error_at(d->err, wf_rd_off(r), "too many memories (limit %u)", WF_MAX_MEMORIES);
   if (!grow(d, (void **)&m->mems, m->nmems, cap, sizeof *m->mems)) return false;
   for (uint32_t i = 0; i < n; i++) {
     CAP_CHECK(r, i, cap);
@@ -528,7 +580,7 @@ static bool sec_export(dec_t *d, wf_reader_t *r) {
     size_t at = wf_rd_off(r);
     uint8_t kind;
     if (!wf_rd_u8(r, &kind)) return false;
-    if (kind > 3) return wf_error_at(d->err, at, "malformed export kind");
+    if (kind > WF_EXTERN_TAG) return wf_error_at(d->err, at, "malformed export kind");
     ex->kind = kind;
     if (!wf_rd_u32(r, &ex->index)) return false;
     m->nexports = i + 1;
@@ -542,6 +594,9 @@ static bool sec_export(dec_t *d, wf_reader_t *r) {
       break;
     case WF_EXTERN_MEMORY:
       if (ex->index >= m->nmems) return wf_error_at(d->err, at, "unknown memory %u", ex->index);
+      break;
+    case WF_EXTERN_TAG:
+      if (ex->index >= m->ntags) return wf_error_at(d->err, at, "unknown tag %u", ex->index);
       break;
     default:
       if (ex->index >= m->nglobals) return wf_error_at(d->err, at, "unknown global %u", ex->index);
@@ -790,7 +845,8 @@ bad:
 }
 
 /* Section id -> position in the required order (custom sections aside). */
-static const uint8_t section_order[13] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
+/* The tag section (13, exception handling) sits between memory and global. */
+static const uint8_t section_order[14] = {0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6};
 
 static bool decode_sections(dec_t *d) {
   wf_module_t *m = d->m;
@@ -804,7 +860,7 @@ static bool decode_sections(dec_t *d) {
   while (r.p < r.end) {
     size_t at = wf_rd_off(&r);
     uint8_t id = *r.p;
-    if (id > 12) return wf_error_at(d->err, at, "malformed section id");
+    if (id > 13) return wf_error_at(d->err, at, "malformed section id");
     if (id != 0 && section_order[id] <= last)
       return wf_error_at(d->err, at, "unexpected content after last section");
     r.p++;
@@ -828,6 +884,7 @@ static bool decode_sections(dec_t *d) {
     case 9: ok = sec_elem(d, &s); break;
     case 10: ok = sec_code(d, &s); break;
     case 11: ok = sec_data(d, &s); break;
+    case 13: ok = sec_tag(d, &s); break;
     default: ok = sec_datacount(d, &s); break;
     }
     if (!ok) return false;
@@ -855,8 +912,9 @@ static bool ensure_arrays(dec_t *d) {
   if (!m->exports) m->exports = calloc(1, sizeof *m->exports);
   if (!m->elems) m->elems = calloc(1, sizeof *m->elems);
   if (!m->datas) m->datas = calloc(1, sizeof *m->datas);
+  if (!m->tag_type) m->tag_type = calloc(1, sizeof *m->tag_type);
   if (!m->types || !m->imports || !m->func_type || !m->funcs || !m->tables || !m->mems ||
-      !m->globals || !m->exports || !m->elems || !m->datas)
+      !m->globals || !m->exports || !m->elems || !m->datas || !m->tag_type)
     return OOM(d);
   return true;
 }
@@ -875,7 +933,6 @@ wf_module_t *wf_module_decode(const uint8_t *bytes, size_t len, wf_error_t *err)
   d.nest = malloc(WF_MAX_NESTING + 1);
   bool ok = d.nest ? true : wf_error_set(err, "out of memory");
   ok = ok && decode_sections(&d) && ensure_arrays(&d);
-  if (ok && m->nmems > 1) ok = wf_error_set(err, "multiple memories");
   if (ok) {
     wf_valctx_t vc = {d.declared, d.datacount};
     if (d.declared_n < m->nfuncs) vc.declared = NULL;
@@ -908,6 +965,7 @@ void wf_module_free(wf_module_t *m) {
   free(m->tables);
   free(m->mems);
   free(m->globals);
+  free(m->tag_type);
   free(m->exports);
   if (m->elems)
     for (uint32_t i = 0; i < m->nelems; i++) free(m->elems[i].items);

@@ -92,7 +92,39 @@ static inline bool wf_rd_fixed(wf_reader_t *r, unsigned n, uint64_t *out) {
 static inline bool wf_is_numtype(uint8_t t) {
   return t == WF_T_I32 || t == WF_T_I64 || t == WF_T_F32 || t == WF_T_F64;
 }
-static inline bool wf_is_reftype(uint8_t t) { return t == WF_T_FUNCREF || t == WF_T_EXTERNREF; }
+static inline bool wf_is_reftype(uint8_t t) {
+  return t == WF_T_FUNCREF || t == WF_T_EXTERNREF || t == WF_T_EXNREF;
+}
+
+/* The memory index of memory.size/grow/fill/copy/init. A module with at
+ * most one memory keeps the WebAssembly 2.0 encoding, a single 0x00 byte
+ * ("zero byte expected" otherwise, as the 2.0 reference interpreter says);
+ * with several memories (multi-memory) it is a u32. */
+static inline bool wf_rd_memidx(wf_reader_t *r, uint32_t nmems, uint32_t *out) {
+  if (nmems > 1) return wf_rd_u32(r, out);
+  size_t at = wf_rd_off(r);
+  uint8_t b;
+  if (!wf_rd_u8(r, &b)) return false;
+  if (b != 0) { wf_error_at(r->err, at, "zero byte expected"); return false; }
+  *out = 0;
+  return true;
+}
+
+/* A memarg: flags (alignment, and bit 6 for an explicit memory index), the
+ * memory index, then the offset. */
+static inline bool wf_rd_memarg(wf_reader_t *r, uint32_t *align, uint32_t *mem, uint32_t *offset) {
+  size_t at = wf_rd_off(r);
+  uint32_t flags;
+  if (!wf_rd_u32(r, &flags)) return false;
+  *mem = 0;
+  if (flags & WF_MEMARG_HAS_MEM) {
+    flags &= ~WF_MEMARG_HAS_MEM;
+    if (flags < 32 && !wf_rd_u32(r, mem)) return false;
+  }
+  if (flags >= 32) { wf_error_at(r->err, at, "malformed memop flags"); return false; }
+  *align = flags;
+  return wf_rd_u32(r, offset);
+}
 
 /* Read a value type; rejects v128 with a clear message. */
 bool wf_rd_valtype(wf_reader_t *r, uint8_t *out);

@@ -20,6 +20,7 @@ enum {
   WF_T_V128 = 0x7B, /* rejected by the validator: SIMD is not implemented */
   WF_T_FUNCREF = 0x70,
   WF_T_EXTERNREF = 0x6F,
+  WF_T_EXNREF = 0x69,   /* exception handling: (ref null exn); 0 = null */
 };
 
 /* Immediate kinds of opcodes.def. */
@@ -34,7 +35,8 @@ typedef enum {
   WF_IMM_GLOBAL,      /* u32 */
   WF_IMM_TABLE,       /* u32 */
   WF_IMM_MEMARG,      /* u32 align, u32 offset */
-  WF_IMM_MEM,         /* one 0x00 byte (memory index) */
+  WF_IMM_MEM,         /* memory index: one 0x00 byte, or (multi-memory
+                         modules) a u32 */
   WF_IMM_I32,         /* s32 LEB */
   WF_IMM_I64,         /* s64 LEB */
   WF_IMM_F32,         /* 4 raw bytes */
@@ -47,7 +49,16 @@ typedef enum {
   WF_IMM_MEMORY_COPY, /* 0x00 0x00 */
   WF_IMM_DATA,        /* u32 data index */
   WF_IMM_ELEM,        /* u32 elem index */
+  WF_IMM_TAG,         /* u32 tag index */
+  WF_IMM_TRY_TABLE,   /* blocktype, vec(catch clause) */
 } wf_imm_kind_t;
+
+/* A memarg's flags: bit 6 set means a memory index follows the alignment
+ * (multi-memory); the alignment is the low bits. */
+#define WF_MEMARG_HAS_MEM 0x40u
+
+/* try_table catch clause kinds (their binary encoding). */
+enum { WF_CATCH = 0, WF_CATCH_REF = 1, WF_CATCH_ALL = 2, WF_CATCH_ALL_REF = 3 };
 
 typedef enum {
 #define WF_OP(id, name, code, imm, sig) WF_OP_##id,
@@ -90,6 +101,7 @@ typedef enum {
   WF_EXTERN_TABLE = 1,
   WF_EXTERN_MEMORY = 2,
   WF_EXTERN_GLOBAL = 3,
+  WF_EXTERN_TAG = 4,     /* exception handling */
 } wf_externkind_t;
 
 /* A constant expression of WebAssembly 2.0: a single instruction then end. */
@@ -112,7 +124,7 @@ typedef struct {
   const char *name; uint32_t name_len;       /* valid UTF-8, not NUL-terminated */
   uint8_t kind;                              /* wf_externkind_t */
   union {
-    uint32_t type_idx;        /* FUNC */
+    uint32_t type_idx;        /* FUNC, TAG (a function type without results) */
     wf_tabletype_t table;     /* TABLE */
     wf_memtype_t mem;         /* MEMORY */
     wf_globaltype_t global;   /* GLOBAL */
@@ -179,10 +191,13 @@ typedef struct wf_module {
   wf_tabletype_t *tables;    /* ntables */
 
   uint32_t nmems, nmem_imports;
-  wf_memtype_t *mems;        /* nmems (at most 1 in WebAssembly 2.0) */
+  wf_memtype_t *mems;        /* nmems (several with multi-memory) */
 
   uint32_t nglobals, nglobal_imports;
   wf_global_t *globals;      /* nglobals (imported ones have no init) */
+
+  uint32_t ntags, ntag_imports;
+  uint32_t *tag_type;        /* ntags: type index of each tag (no results) */
 
   wf_export_t *exports;  uint32_t nexports;
 
@@ -213,6 +228,8 @@ typedef struct wf_module {
 #define WF_MAX_FUNC_SIZE  (7u << 20)  /* bytes of one body */
 #define WF_MAX_TABLE_ELEMS 10000000u  /* a table may not grow past this */
 #define WF_MAX_MEM_PAGES  65536u
+#define WF_MAX_MEMORIES   100u        /* each reserves 8 GiB of address space */
+#define WF_MAX_TAGS       100000u
 
 /* Decode and validate `len` bytes (copied). On failure returns NULL and fills
  * *err with the byte offset and a reason whose text follows the spec

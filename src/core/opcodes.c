@@ -25,6 +25,7 @@ const char *wf_valtype_name(uint8_t t) {
     case WF_T_V128: return "v128";
     case WF_T_FUNCREF: return "funcref";
     case WF_T_EXTERNREF: return "externref";
+    case WF_T_EXNREF: return "exnref";
     default: return "?";
   }
 }

@@ -38,6 +38,7 @@ typedef struct {
 static const uint8_t one_type[256] = {
   [WF_T_I32] = WF_T_I32, [WF_T_I64] = WF_T_I64, [WF_T_F32] = WF_T_F32,
   [WF_T_F64] = WF_T_F64, [WF_T_FUNCREF] = WF_T_FUNCREF, [WF_T_EXTERNREF] = WF_T_EXTERNREF,
+  [WF_T_EXNREF] = WF_T_EXNREF,
 };
 
 static bool mismatch(val_t *v) { return wf_error_at(v->err, v->at, "type mismatch"); }
@@ -194,17 +195,15 @@ static bool apply_sig(val_t *v, const char *sig) {
   return true;
 }
 
-static bool need_memory(val_t *v) {
-  if (v->m->nmems == 0) return wf_error_at(v->err, v->at, "unknown memory 0");
+static bool need_memory(val_t *v, uint32_t x) {
+  if (x >= v->m->nmems) return wf_error_at(v->err, v->at, "unknown memory %u", x);
   return true;
 }
 
-static bool zero_byte(val_t *v) {
-  size_t at = wf_rd_off(&v->r);
-  uint8_t b;
-  if (!wf_rd_u8(&v->r, &b)) return false;
-  if (b != 0) return wf_error_at(v->err, at, "zero byte expected");
-  return true;
+/* A memory index immediate (see wf_rd_memidx), which must name a memory. */
+static bool rd_mem(val_t *v) {
+  uint32_t x;
+  return wf_rd_memidx(&v->r, v->m->nmems, &x) && need_memory(v, x);
 }
 
 static bool rd_table(val_t *v, uint32_t *x) {
@@ -296,13 +295,9 @@ static bool op_br_table(val_t *v) {
 }
 
 static bool op_memarg(val_t *v, uint8_t op) {
-  wf_reader_t *r = &v->r;
-  size_t at = wf_rd_off(r);
-  uint32_t align, offset;
-  if (!wf_rd_u32(r, &align)) return false;
-  if (align >= 32) return wf_error_at(v->err, at, "malformed memop flags");
-  if (!wf_rd_u32(r, &offset)) return false;
-  if (!need_memory(v)) return false;
+  uint32_t align, mem, offset;
+  if (!wf_rd_memarg(&v->r, &align, &mem, &offset)) return false;
+  if (!need_memory(v, mem)) return false;
   if (align > natural_align(op))
     return wf_error_at(v->err, v->at, "alignment must not be larger than natural");
   return apply_sig(v, wf_opinfo[wf_opcode_lookup(op)].sig);
@@ -318,15 +313,15 @@ static bool op_prefixed(val_t *v) {
   case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7:
     return apply_sig(v, wf_opinfo[wf_opcode_lookup(0xFC00 | sub)].sig);
   case 8: /* memory.init */
-    if (!wf_rd_u32(r, &x) || !zero_byte(v) || !need_memory(v) || !check_data(v, x)) return false;
+    if (!wf_rd_u32(r, &x) || !rd_mem(v) || !check_data(v, x)) return false;
     return apply_sig(v, "iii:");
   case 9: /* data.drop */
     return wf_rd_u32(r, &x) && check_data(v, x);
-  case 10: /* memory.copy */
-    if (!zero_byte(v) || !zero_byte(v) || !need_memory(v)) return false;
+  case 10: /* memory.copy dst src */
+    if (!rd_mem(v) || !rd_mem(v)) return false;
     return apply_sig(v, "iii:");
   case 11: /* memory.fill */
-    if (!zero_byte(v) || !need_memory(v)) return false;
+    if (!rd_mem(v)) return false;
     return apply_sig(v, "iii:");
   case 12: /* table.init elem table */
     if (!wf_rd_u32(r, &y) || !rd_table(v, &x) || !check_elem(v, y)) return false;
@@ -352,6 +347,39 @@ static bool op_prefixed(val_t *v) {
   default:
     return wf_error_at(v->err, v->at, "illegal opcode fc %u", sub);
   }
+}
+
+static bool rd_tag(val_t *v, const wf_functype_t **tt) {
+  uint32_t x;
+  if (!wf_rd_u32(&v->r, &x)) return false;
+  if (x >= v->m->ntags) return wf_error_at(v->err, v->at, "unknown tag %u", x);
+  *tt = &v->m->types[v->m->tag_type[x]];
+  return true;
+}
+
+/* try_table's catch clauses: each label (outside the try_table) must take
+ * the tag's parameters, then an exnref for the _ref forms. */
+static bool check_catches(val_t *v) {
+  wf_reader_t *r = &v->r;
+  uint32_t n;
+  if (!wf_rd_u32(r, &n)) return false;
+  for (uint32_t i = 0; i < n; i++) {
+    size_t kat = wf_rd_off(r);
+    uint8_t kind;
+    if (!wf_rd_u8(r, &kind)) return false;
+    if (kind > WF_CATCH_ALL_REF) return wf_error_at(v->err, kat, "malformed catch clause");
+    const wf_functype_t *tt = NULL;
+    if (kind <= WF_CATCH_REF && !rd_tag(v, &tt)) return false;
+    frame_t *c;
+    if (!rd_label(v, &c)) return false;
+    uint32_t np = tt ? tt->nparams : 0;
+    bool ref = kind == WF_CATCH_REF || kind == WF_CATCH_ALL_REF;
+    const uint8_t *lt = label_types(c);
+    if (label_arity(c) != np + ref) return mismatch(v);
+    if (np && memcmp(lt, tt->params, np) != 0) return mismatch(v);
+    if (ref && lt[np] != WF_T_EXNREF) return mismatch(v);
+  }
+  return true;
 }
 
 static bool op_call(val_t *v, const wf_functype_t *ft) {
@@ -417,6 +445,20 @@ static bool step(val_t *v, bool *done) {
     if (!pop_expect(v, WF_T_I32)) return false;
     return op_call(v, &m->types[ti]);
   }
+  case 0x08: { /* throw */
+    const wf_functype_t *tt;
+    if (!rd_tag(v, &tt) || !pop_vals(v, tt->nparams, tt->params)) return false;
+    set_unreachable(v);
+    return true;
+  }
+  case 0x0A: /* throw_ref */
+    if (!pop_expect(v, WF_T_EXNREF)) return false;
+    set_unreachable(v);
+    return true;
+  case 0x1F: /* try_table */
+    if (!rd_blocktype(v, &np, &ps, &nr, &rs) || !check_catches(v)) return false;
+    if (!pop_vals(v, np, ps)) return false;
+    return push_ctrl(v, K_BLOCK, np, ps, nr, rs);
   case 0x1A: return pop_any(v, &t);
   case 0x1B:
     if (!pop_expect(v, WF_T_I32) || !pop_any(v, &t) || !pop_any(v, &t2)) return false;
@@ -453,7 +495,7 @@ static bool step(val_t *v, bool *done) {
   case 0x26:
     return rd_table(v, &x) && pop_expect(v, m->tables[x].elem) && pop_expect(v, WF_T_I32);
   case 0x3F: case 0x40:
-    if (!zero_byte(v) || !need_memory(v)) return false;
+    if (!rd_mem(v)) return false;
     return op == 0x3F ? push(v, WF_T_I32) : apply_sig(v, "i:i");
   case 0x41: {
     int32_t k;

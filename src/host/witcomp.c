@@ -40,13 +40,23 @@ static void wbf(wb_t *b, const char *fmt, ...) {
 }
 
 /* A named type: key (definition node, or rid for resources) -> name. */
-typedef struct { uint32_t key; const char *name; uint32_t len; } tname_t;
+typedef struct {
+  uint32_t key;
+  const char *name; uint32_t len;
+  const char *owner; uint32_t olen;   /* the instance (interface) exporting it; NULL at world level */
+} tname_t;
 
 typedef struct {
   const wf_ctypes_t *ts;
   wb_t out;
   tname_t *names; size_t nnames, capnames;
+  const char *cur; uint32_t curlen;   /* the interface being printed (NULL: the world) */
 } wc_t;
+
+static bool same_owner(const char *a, uint32_t al, const char *b, uint32_t bl) {
+  if (!a || !b) return !a && !b;
+  return al == bl && !memcmp(a, b, al);
+}
 
 static uint32_t key_of(const wf_ctypes_t *ts, wf_ctid_t id) {
   const wf_ctype_t *t = wf_ctype(ts, id);
@@ -54,11 +64,11 @@ static uint32_t key_of(const wf_ctypes_t *ts, wf_ctid_t id) {
   return t->orig ? t->orig : id;
 }
 
-static void add_name(wc_t *c, wf_ctid_t id, const char *name, uint32_t len) {
+static void add_name(wc_t *c, wf_ctid_t id, const char *name, uint32_t len, const char *owner, uint32_t olen) {
   if (WF_CT_IS_PRIM(wf_ctype(c->ts, id)->kind)) return;   /* `type x = u64` names no new type */
   uint32_t k = key_of(c->ts, id);
   for (size_t i = 0; i < c->nnames; i++)
-    if (c->names[i].key == k) return;   /* first name wins */
+    if (c->names[i].key == k && same_owner(c->names[i].owner, c->names[i].olen, owner, olen)) return;
   if (c->nnames == c->capnames) {
     size_t nc = c->capnames ? c->capnames * 2 : 64;
     tname_t *nn = realloc(c->names, nc * sizeof *nn);
@@ -66,19 +76,26 @@ static void add_name(wc_t *c, wf_ctid_t id, const char *name, uint32_t len) {
     c->names = nn;
     c->capnames = nc;
   }
-  c->names[c->nnames++] = (tname_t){k, name, len};
+  c->names[c->nnames++] = (tname_t){k, name, len, owner, olen};
 }
 
+/* The name of a type: its name in the scope being printed, else where it
+ * was first exported (the scope then `use`s it). */
 static const tname_t *find_name(const wc_t *c, wf_ctid_t id) {
   uint32_t k = key_of(c->ts, id);
-  for (size_t i = 0; i < c->nnames; i++)
-    if (c->names[i].key == k) return &c->names[i];
-  return NULL;
+  const tname_t *first = NULL;
+  for (size_t i = 0; i < c->nnames; i++) {
+    if (c->names[i].key != k) continue;
+    if (same_owner(c->names[i].owner, c->names[i].olen, c->cur, c->curlen)) return &c->names[i];
+    if (!first) first = &c->names[i];
+  }
+  return first;
 }
 
-static void collect_names(wc_t *c, const wf_ctype_t *inst) {
+static void collect_names(wc_t *c, const wf_ctype_t *inst, const char *owner, uint32_t olen) {
   for (uint32_t i = 0; i < inst->nexports; i++)
-    if (inst->exports[i].sort == WF_SORT_TYPE) add_name(c, inst->exports[i].type, inst->exports[i].name, inst->exports[i].name_len);
+    if (inst->exports[i].sort == WF_SORT_TYPE)
+      add_name(c, inst->exports[i].type, inst->exports[i].name, inst->exports[i].name_len, owner, olen);
 }
 
 static void texpr(wc_t *c, wf_ctid_t id, bool named_ok, uint32_t depth);
@@ -218,6 +235,25 @@ static void type_items(wc_t *c, const wf_cextern_t *xs, uint32_t nx, const char 
     if (x->sort != WF_SORT_TYPE) continue;
     const wf_ctype_t *t = wf_ctype(c->ts, x->type);
     const tname_t *n = find_name(c, x->type);
+    /* exported first by another interface: `use` it from there */
+    const tname_t *other = NULL;
+    for (size_t k = 0; n && k < c->nnames && !other; k++)
+      if (c->names[k].key == key_of(c->ts, x->type) && !same_owner(c->names[k].owner, c->names[k].olen, c->cur, c->curlen) &&
+          c->names[k].owner && (size_t)(&c->names[k] - c->names) < (size_t)(n - c->names))
+        other = &c->names[k];
+    if (other && c->cur) {
+      const char *slash = memchr(other->owner, '/', other->olen), *cslash = memchr(c->cur, '/', c->curlen);
+      const char *at = slash ? memchr(slash, '@', other->olen - (uint32_t)(slash - other->owner)) : NULL;
+      bool same_pkg = slash && cslash && slash - other->owner == cslash - c->cur &&
+                      !memcmp(other->owner, c->cur, (size_t)(slash - other->owner));
+      if (same_pkg) wbf(o, "%suse %.*s.{", ind, (int)((at ? at : other->owner + other->olen) - slash - 1), slash + 1);
+      else wbf(o, "%suse %.*s.{", ind, (int)other->olen, other->owner);
+      wbf(o, "%s%.*s", esc(other->name, other->len), (int)other->len, other->name);
+      if (other->len != x->name_len || memcmp(other->name, x->name, x->name_len))
+        wbf(o, " as %s%.*s", esc(x->name, x->name_len), (int)x->name_len, x->name);
+      wbf(o, "};\n");
+      continue;
+    }
     if (n && (n->len != x->name_len || memcmp(n->name, x->name, x->name_len))) {
       wbf(o, "%stype %s%.*s = %s%.*s;\n", ind, esc(x->name, x->name_len), (int)x->name_len, x->name, esc(n->name, n->len),
           (int)n->len, n->name);
@@ -300,8 +336,8 @@ char *wf_hwit_component_text(const char *path, wf_error_t *err) {
     const wf_cextern_t *xs = side ? ct->exports : ct->imports;
     uint32_t nx = side ? ct->nexports : ct->nimports;
     for (uint32_t i = 0; i < nx; i++) {
-      if (xs[i].sort == WF_SORT_INSTANCE) collect_names(&c, wf_ctype(c.ts, xs[i].type));
-      else if (xs[i].sort == WF_SORT_TYPE) add_name(&c, xs[i].type, xs[i].name, xs[i].name_len);
+      if (xs[i].sort == WF_SORT_INSTANCE) collect_names(&c, wf_ctype(c.ts, xs[i].type), xs[i].name, xs[i].name_len);
+      else if (xs[i].sort == WF_SORT_TYPE) add_name(&c, xs[i].type, xs[i].name, xs[i].name_len, NULL, 0);
     }
   }
   wb_t *o = &c.out;
@@ -321,7 +357,10 @@ char *wf_hwit_component_text(const char *path, wf_error_t *err) {
           wbf(o, "  %s %.*s;\n", word, (int)x->name_len, x->name);
         } else {
           wbf(o, "  %s %s%.*s: interface {\n", word, esc(x->name, x->name_len), (int)x->name_len, x->name);
+          c.cur = x->name;
+          c.curlen = x->name_len;
           iface_body(&c, wf_ctype(c.ts, x->type), "    ");
+          c.cur = NULL;
           wbf(o, "  }\n");
         }
         break;
@@ -366,7 +405,10 @@ char *wf_hwit_component_text(const char *path, wf_error_t *err) {
       if (dup) continue;
       snprintf(ifs[nifs++], sizeof ifs[0], "%s", i2);
       wbf(o, "  interface %s%s {\n", esc(i2, (uint32_t)strlen(i2)), i2);
+      c.cur = y->name;
+      c.curlen = y->name_len;
       iface_body(&c, wf_ctype(c.ts, y->type), "    ");
+      c.cur = NULL;
       wbf(o, "  }\n");
     }
     free(ifs);

@@ -236,10 +236,8 @@ weft_status_t wf_wasi_add_clocks(weft_linker_t *l, wf_wasi_link_t *k, weft_error
 weft_status_t wf_wasi_add_random(weft_linker_t *l, wf_wasi_link_t *k, weft_error_t *err);
 weft_status_t wf_wasi_add_fs(weft_linker_t *l, wf_wasi_link_t *k, weft_error_t *err);
 /* Hooks for the plug-ins, called by weft_linker_add_wasi after the rest:
- * wasi:sockets always (permissions are checked per call from the ctx),
- * wasi:http when the config enables it. Until the real modules exist,
- * wasi_placeholders.c defines both as weak symbols registering functions
- * that trap "not implemented" so commands importing them still link. */
+ * wasi:sockets always (permissions are checked per call from the ctx,
+ * wasi_sockets*.c), wasi:http when the config enables it (wasi_http*.c). */
 weft_status_t wf_wasi_add_sockets(weft_linker_t *l, wf_wasi_link_t *k, weft_error_t *err);
 weft_status_t wf_wasi_add_http(weft_linker_t *l, wf_wasi_link_t *k, weft_error_t *err);
 

@@ -37,6 +37,11 @@ struct weft_http_exchange {
   wf_http_outparam_t *op;         /* serve's reference (released with the exchange) */
   wf_http_response_t *resp;       /* a reference, for the trailers */
   char error[600];
+  /* response bytes taken while the request body still arrives (HTTP/1.1
+   * sends the response after the request): server thread only */
+  uint8_t *spool;
+  size_t spool_len, spool_off, spool_max;
+  bool spool_end;                 /* the body channel ended while spooling */
 };
 
 uint64_t weft_http_now_ns(void) { return wf_wasi_monotonic_ns(); }
@@ -67,6 +72,7 @@ static void exchange_free(weft_http_exchange_t *x) {
    * these single-thread objects) is gone. */
   wf_wasi_unref(x->resp);
   wf_wasi_unref(x->op);
+  free(x->spool);
   pthread_cond_destroy(&x->cv);
   pthread_mutex_destroy(&x->mu);
   free(x);
@@ -97,10 +103,19 @@ weft_http_exchange_t *weft_http_exchange_new(const char *method, const char *sch
       snprintf(msg, msgcap, "invalid request method");
       return NULL;
     }
-  /* headers: validated as wasi:http fields (and bounded like them) */
+  /* headers: validated as wasi:http fields (and bounded like them); values
+   * also hold no control characters but HTAB (RFC 9110 field-value) */
   wf_http_fields_t *f = wf_http_fields_new();
   if (!f) goto nomem;
   for (size_t i = 0; i < nheaders; i++) {
+    for (size_t j = 0; j < headers[i].value_len; j++) {
+      uint8_t b = headers[i].value[j];
+      if ((b < 0x20 && b != '\t') || b == 0x7f) {
+        wf_wasi_unref(f);
+        snprintf(msg, msgcap, "control character in the value of header field '%.64s'", headers[i].name);
+        return NULL;
+      }
+    }
     int he = wf_http_fields_append(f, headers[i].name, strlen(headers[i].name), headers[i].value,
                                    headers[i].value_len, false);
     if (he) {
@@ -116,6 +131,7 @@ weft_http_exchange_t *weft_http_exchange_new(const char *method, const char *sch
     goto nomem;
   }
   atomic_init(&x->refs, 1);
+  x->spool_max = 64u << 20;
   pthread_mutex_init(&x->mu, NULL);
   pthread_condattr_t ca;
   pthread_condattr_init(&ca);
@@ -303,6 +319,48 @@ static int wait_fd(int fd, uint64_t deadline) {
   }
 }
 
+void weft_http_exchange_set_spool(weft_http_exchange_t *x, size_t max) { x->spool_max = max; }
+
+/* The response body channel once the head is set (else NULL). */
+static wf_http_chan_t *resp_chan(weft_http_exchange_t *x) {
+  pthread_mutex_lock(&x->mu);
+  wf_http_chan_t *c = x->state == X_RESPONSE ? x->resp_body : NULL;
+  pthread_mutex_unlock(&x->mu);
+  return c;
+}
+
+/* Move what the guest wrote of its response into the spool (bounded). */
+static void spool_take(weft_http_exchange_t *x, wf_http_chan_t *rb) {
+  if (x->spool_off == x->spool_len) x->spool_off = x->spool_len = 0;
+  size_t room = x->spool_max > x->spool_len ? x->spool_max - x->spool_len : 0;
+  if (!room) return;
+  size_t want = room < (256u << 10) ? room : (256u << 10);
+  uint8_t *nb = realloc(x->spool, x->spool_len + want);
+  if (!nb) return;
+  x->spool = nb;
+  int64_t r = wf_http_chan_read(rb, x->spool + x->spool_len, want, NULL, NULL, 0);
+  if (r > 0) x->spool_len += (size_t)r;
+  else if (r < 0) x->spool_end = true;   /* the end stays in the channel for read() */
+}
+
+/* Wait (until the deadline) for space in the request body channel c; in
+ * the meantime take response bytes so a guest that answers while it
+ * reads does not stall. 1 space, 0 timeout. */
+static int wait_space(weft_http_exchange_t *x, wf_http_chan_t *c, uint64_t deadline) {
+  for (;;) {
+    uint64_t now = wf_wasi_monotonic_ns();
+    if (now >= deadline) return 0;
+    wf_http_chan_t *rb = x->spool_end || x->spool_len >= x->spool_max ? NULL : resp_chan(x);
+    struct pollfd p[2] = {{.fd = wf_http_chan_space_fd(c), .events = POLLIN},
+                          {.fd = rb ? wf_http_chan_data_fd(rb) : -1, .events = POLLIN}};
+    uint64_t ms = (deadline - now + 999999) / 1000000;
+    int r = poll(p, 2, ms > 60000 ? 60000 : (int)ms);
+    if (r <= 0) continue;
+    if (p[1].revents & POLLIN) spool_take(x, rb);
+    if (p[0].revents & POLLIN) return 1;
+  }
+}
+
 int weft_http_exchange_body_write(weft_http_exchange_t *x, const uint8_t *p, size_t n, uint64_t deadline) {
   wf_http_chan_t *c = x->req_body;
   if (!c) return 1;
@@ -310,7 +368,7 @@ int weft_http_exchange_body_write(weft_http_exchange_t *x, const uint8_t *p, siz
     int64_t space = wf_http_chan_space(c);
     if (space < 0) return 1;
     if (space == 0) {
-      if (!wait_fd(wf_http_chan_space_fd(c), deadline)) return WEFT_HTTP_TIMEOUT;
+      if (!wait_space(x, c, deadline)) return WEFT_HTTP_TIMEOUT;
       continue;
     }
     size_t k = (uint64_t)space < n ? (size_t)space : n;
@@ -357,6 +415,13 @@ weft_http_header_t weft_http_exchange_header(weft_http_exchange_t *x, size_t i) 
 }
 
 int64_t weft_http_exchange_read(weft_http_exchange_t *x, uint8_t *buf, size_t cap, uint64_t deadline) {
+  if (x->spool_off < x->spool_len) {
+    size_t k = x->spool_len - x->spool_off;
+    if (k > cap) k = cap;
+    memcpy(buf, x->spool + x->spool_off, k);
+    x->spool_off += k;
+    return (int64_t)k;
+  }
   wf_http_chan_t *c = x->resp_body;
   if (!c) return 0;
   for (;;) {

@@ -41,7 +41,8 @@ expect_out() {
     bad "$name: exit $rc, expected '$want', got '$o' $(cat "$OUT/stderr")"; fi
 }
 
-rm -rf "$OUT"; mkdir -p "$OUT"
+rm -rf "$OUT"; mkdir -p "$OUT/tmp"
+export TMPDIR="$OUT/tmp"   # extracted bundles go here: checked to be cleaned up
 if [ ! -x "$W" ]; then bad "$W not built"; finish; fi
 for tool in clang "$JCO" python3; do
   if ! command -v "$tool" >/dev/null 2>&1 && [ ! -x "$tool" ]; then
@@ -80,10 +81,11 @@ G="$OUT/guest.wasm"
 expect_out "bundle check" "$B: ok: host 'all', 32 functions, 1 resources" "$W" bundle check "$B"
 expect_out "every type round-trips (directory bundle)" '"ok 41 checks"' "$W" run --host-bundle "$B" "$G" --invoke 'run()'
 expect_out "string round trip, non-ASCII" '18' "$W" run --host-bundle "$B" "$G" --invoke 'bench-echo(3, "héllo")'
-if "$W" bundle pack "$B" -o "$OUT/all.tar.gz" >/dev/null && tar tzf "$OUT/all.tar.gz" | grep -qx 'all/lib/liball.so'; then ok; else bad "bundle pack"; fi
+if "$W" bundle pack "$B" -o "$OUT/all.tar.gz" >/dev/null && listing=$(tar tzf "$OUT/all.tar.gz") &&
+   echo "$listing" | grep -qx 'all/lib/liball.so'; then ok; else bad "bundle pack"; fi
 expect_out "every type round-trips (.tar.gz bundle)" '"ok 41 checks"' "$W" run --host-bundle "$OUT/all.tar.gz" "$G" --invoke 'run()'
 expect_out "bundle check of the tarball" "$OUT/all.tar.gz: ok: host 'all', 32 functions, 1 resources" "$W" bundle check "$OUT/all.tar.gz"
-if [ -z "$(ls -d "${TMPDIR:-/tmp}"/weft-bundle-* 2>/dev/null)" ]; then ok; else bad "extracted bundles left behind: $(ls -d "${TMPDIR:-/tmp}"/weft-bundle-*)"; fi
+if [ -z "$(ls -d "$TMPDIR"/weft-bundle-* 2>/dev/null)" ]; then ok; else bad "extracted bundles left behind: $(ls -d "$TMPDIR"/weft-bundle-*)"; fi
 
 mkdir -p "$OUT/m/hosts" "$OUT/m/conf"
 cp -r "$B" "$OUT/m/hosts/all_host"; cp "$OUT/all.tar.gz" "$OUT/m/hosts/packed.tar.gz"
@@ -146,9 +148,25 @@ else
 fi
 
 # ---- tooling ----
-if "$W" wit "$G" | grep -q 'merge: static func(a: borrow<counter>, b: borrow<counter>) -> counter;'; then ok; else bad "weft wit COMPONENT"; fi
-if "$W" wit tests/host/all/wit | grep -q '^package test:all@0.1.0;'; then ok; else bad "weft wit DIR"; fi
+wt=$("$W" wit "$G")
+if grep -q 'merge: static func(a: borrow<counter>, b: borrow<counter>) -> counter;' <<< "$wt"; then ok; else bad "weft wit COMPONENT"; fi
+wt=$("$W" wit tests/host/all/wit)
+if grep -q '^package test:all@0.1.0;' <<< "$wt"; then ok; else bad "weft wit DIR"; fi
 if "$W" wit tests/host/guest.wit >/dev/null 2>&1; then bad "weft wit of a file with unresolved deps succeeded"; else ok; fi
+# weft wit of real components prints WIT that weft reads back
+FIX="${WEFT_CORPORA:-../shared/corpora}/jco-runtime-fixtures"
+if [ -d "$FIX" ]; then
+  nf=0; nbad=0
+  for f in "$FIX"/*.wasm; do
+    nf=$((nf + 1))
+    if ! "$W" wit "$f" > "$OUT/fx.wit" 2>"$OUT/stderr" || ! "$W" wit "$OUT/fx.wit" >/dev/null 2>>"$OUT/stderr"; then
+      nbad=$((nbad + 1)); echo "host-bundles: weft wit $f: $(head -c 300 "$OUT/stderr")"
+    fi
+  done
+  if [ "$nbad" = 0 ] && [ "$nf" -gt 0 ]; then ok; else bad "weft wit: $nbad of $nf fixture components"; fi
+else
+  echo "host-bundles: $FIX not found: the weft wit fixture check is skipped"
+fi
 mkdir -p "$OUT/new"
 if (cd "$OUT/new" && "$(cd "$OLDPWD" && cd "$(dirname "$W")" && pwd)/weft" bundle new my-host --wit "$OLDPWD/tests/host/all/wit" >/dev/null) &&
    make -s -C "$OUT/new/my-host" CFLAGS="-O0 -Werror" WEFT_INCLUDE="$PWD/include" >/dev/null 2>&1; then
@@ -193,7 +211,7 @@ with tarfile.open(sys.argv[1], "w:gz") as t:
 EOF
 expect_err "a tarball entry that escapes" "entry 'all/../../evil.txt' escapes the bundle" \
   "$W" run --host-bundle "$OUT/bad/evil.tar.gz" "$G" --invoke 'run()'
-if [ ! -e "$OUT/evil.txt" ] && [ ! -e "$OUT/bad/evil.txt" ] && [ ! -e "${TMPDIR:-/tmp}/evil.txt" ]; then ok; else bad "evil.txt was written"; fi
+if [ ! -e "$OUT/evil.txt" ] && [ ! -e "$OUT/bad/evil.txt" ] && [ ! -e "$TMPDIR/evil.txt" ] && [ -z "$(ls "$TMPDIR")" ]; then ok; else bad "evil.txt was written or the extraction left files: $(ls -R "$TMPDIR")"; fi
 python3 - "$OUT/bad/link.tar.gz" <<'EOF'
 import sys, tarfile
 with tarfile.open(sys.argv[1], "w:gz") as t:

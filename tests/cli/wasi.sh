@@ -77,6 +77,8 @@ expect "env HOME: (unset)"   # the host environment is not passed by default
 [ $rc = 1 ] && ok || bad "guest returning 7: exit status $rc, expected 1"
 "$WEFT" run "$OUT/exit_with_code.wasm" >/dev/null 2>&1; rc=$?
 [ $rc = 42 ] && ok || bad "exit-with-code(42): exit status $rc"
+"$WEFT" component run "$OUT/exit_with_code.wasm" >/dev/null 2>&1; rc=$?
+[ $rc = 42 ] && ok || bad "weft component run: exit status $rc"
 "$WEFT" run "$OUT/run_err.wasm" >/dev/null 2>&1; rc=$?
 [ $rc = 1 ] && ok || bad "run returning err: exit status $rc"
 "$WEFT" run "$OUT/trap.wasm" >/dev/null 2>"$OUT/stderr.txt"; rc=$?

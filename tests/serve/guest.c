@@ -75,16 +75,18 @@ __attribute__((export_name("cabi_realloc"))) void *cabi_realloc(void *old, size_
   return p;
 }
 
-static size_t slen(const char *s) {
+#define HELPER __attribute__((unused)) static
+
+HELPER size_t slen(const char *s) {
   size_t n = 0;
   while (s[n]) n++;
   return n;
 }
 
 static _Alignas(8) uint8_t ret[64];
-static int32_t r32(size_t off) { return *(int32_t *)(ret + off); }
+HELPER int32_t r32(size_t off) { return *(int32_t *)(ret + off); }
 
-static void write_all(int32_t out, const uint8_t *p, size_t n) {
+HELPER void write_all(int32_t out, const uint8_t *p, size_t n) {
   while (n) {
     size_t k = n > 4096 ? 4096 : n;
     out_write(out, p, k, ret);
@@ -95,7 +97,7 @@ static void write_all(int32_t out, const uint8_t *p, size_t n) {
 }
 
 /* A response with one header: returns its output stream; *body the body. */
-static int32_t respond(int32_t outparam, int status, const char *ctype, int32_t *body) {
+HELPER int32_t respond(int32_t outparam, int status, const char *ctype, int32_t *body) {
   int32_t h = fields_new();
   fields_append(h, "content-type", 12, ctype, slen(ctype), ret);
   int32_t resp = outresp_new(h);
@@ -110,7 +112,7 @@ static int32_t respond(int32_t outparam, int status, const char *ctype, int32_t 
   return out;
 }
 
-static void finish(int32_t out, int32_t body, int32_t trailers) {
+HELPER void finish(int32_t out, int32_t body, int32_t trailers) {
   out_drop(out);
   outbody_finish(body, trailers >= 0, trailers >= 0 ? trailers : 0, ret);
   if (ret[0]) __builtin_trap();

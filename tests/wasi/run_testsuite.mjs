@@ -10,10 +10,14 @@
 // usage: node run_testsuite.mjs WEFT CORPUS_DIR OUT_DIR JCO_PACKAGE_DIR
 // prints one line per failure and a final "N passed, M failed, K skipped".
 //
-// KNOWN lists the programs that cannot pass through jco 1.11.2's preview1
-// adapter whatever the host does (the adapter answers them itself, or the
-// program and the adapter disagree about memory); each is still run, and is
-// reported as skipped with the reason when it fails, passed if it passes.
+// The adapter: the preview1 command adapter of jco 1.35.0 (wasmtime's), which
+// scripts/setup.sh fetches from npm into node_modules/.weft-adapter/ (pinned
+// by sha256), or $WEFT_P1_ADAPTER. Without it, jco 1.11.2's own (older)
+// adapter is used and four more programs cannot pass (KNOWN_OLD).
+// KNOWN lists the programs that cannot pass through the adapter whatever the
+// host does (the adapter answers them itself, or the program and the adapter
+// disagree about memory); each is still run, and is reported as skipped with
+// the reason when it fails, passed if it passes.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,19 +26,25 @@ import { pathToFileURL } from 'node:url';
 
 const [weft, corpus, out, jco] = process.argv.slice(2);
 
+const ADAPTER = process.env.WEFT_P1_ADAPTER ||
+  path.join('node_modules', '.weft-adapter', 'wasi_snapshot_preview1.command.wasm');
+const haveNewAdapter = fs.existsSync(ADAPTER);
+const KNOWN_OLD = {
+  'c/sock_shutdown-invalid_fd': "jco 1.11.2's command adapter's sock_shutdown is `unreachable` (adapter line 2369)",
+  'c/sock_shutdown-not_sock': "jco 1.11.2's command adapter's sock_shutdown is `unreachable` (adapter line 2369)",
+  'rust/fd_fdstat_set_rights': "jco 1.11.2's adapter keeps FD_READ/FD_WRITE after fd_fdstat_set_rights drops them",
+  'rust/renumber': "jco 1.11.2's adapter's fd_renumber accepts a destination fd that is not open",
+};
 const KNOWN = {
-  'c/sock_shutdown-invalid_fd': "the command adapter's sock_shutdown is `unreachable` (adapter line 2369)",
-  'c/sock_shutdown-not_sock': "the command adapter's sock_shutdown is `unreachable` (adapter line 2369)",
-  'rust/fd_fdstat_set_rights': 'the adapter keeps FD_READ/FD_WRITE after fd_fdstat_set_rights drops them',
-  'rust/renumber': "the adapter's fd_renumber accepts a destination fd that is not open",
+  ...(haveNewAdapter ? {} : KNOWN_OLD),
   'assemblyscript/args_get-multiple-arguments':
-    "AssemblyScript's allocator takes the page the adapter grew for its state and overwrites its end marker (adapter assertion 2746)",
+    "AssemblyScript's allocator takes the page the adapter grew for its state and overwrites its end marker (an assertion in the adapter fails)",
   'assemblyscript/environ_get-multiple-variables':
-    "AssemblyScript's allocator takes the page the adapter grew for its state and overwrites its end marker (adapter assertion 2746)",
+    "AssemblyScript's allocator takes the page the adapter grew for its state and overwrites its end marker (an assertion in the adapter fails)",
   'assemblyscript/fd_write-to-invalid-fd': 'the adapter returns success for fd_write of zero iovecs without checking the fd',
   'assemblyscript/proc_exit-failure': 'the adapter turns proc_exit(33) into wasi:cli/exit(err): the guest exits with 1',
 };
-const compDir = path.join(out, 'components');
+const compDir = path.join(out, haveNewAdapter ? 'components' : 'components-jco-1.11.2-adapter');
 const runDir = path.join(out, 'run');
 fs.mkdirSync(compDir, { recursive: true });
 fs.rmSync(runDir, { recursive: true, force: true });
@@ -103,7 +113,8 @@ async function adapt(t) {
   if (fs.existsSync(t.component) && fs.statSync(t.component).mtimeMs >= fs.statSync(t.wasm).mtimeMs) return;
   if (!jcoApi) {
     jcoApi = await import(pathToFileURL(path.join(jco, 'src', 'api.js')).href);
-    adapter = fs.readFileSync(jcoApi.preview1AdapterCommandPath());
+    if (!haveNewAdapter) console.log(`note: ${ADAPTER} not found (run scripts/setup.sh): using jco 1.11.2's older adapter`);
+    adapter = fs.readFileSync(haveNewAdapter ? ADAPTER : jcoApi.preview1AdapterCommandPath());
   }
   let r = await componentNew(t.wasm);
   const fixed = path.join(compDir, `${t.suite}_${t.name}.dedup.wasm`);
