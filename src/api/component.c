@@ -448,8 +448,10 @@ weft_status_t weft_cfunc_call(weft_cfunc_t *f, const weft_val_t *args, size_t na
     return WEFT_ERR_ARG;
   }
   if (nresults) memset(results, 0, nresults * sizeof *results);
-  wf_trap_t trap;
-  memset(&trap, 0, sizeof trap);
+  wf_trap_t trap;   /* only its header is reset: the frames are ~0.5 KiB */
+  trap.code = WF_TRAP_NONE;
+  trap.msg[0] = 0;
+  trap.nframes = 0;
   wf_trapcode_t tc = wf_cfunc_invoke(f, args, nargs, results, nresults, arena, &trap);
   if (tc != WF_TRAP_NONE) {
     if (trap.code == WF_TRAP_NONE) trap.code = tc;
