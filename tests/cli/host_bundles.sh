@@ -13,7 +13,8 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
 W="$BUILD/weft"
-OUT="$BUILD/host-test"
+mkdir -p "$BUILD/host-test"
+OUT="$(cd "$BUILD/host-test" && pwd)"   # absolute: manifests and symlinks name it
 JCO=node_modules/.bin/jco
 CC=${CC:-cc}
 passed=0; failed=0
