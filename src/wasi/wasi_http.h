@@ -112,6 +112,7 @@ int wf_http_fields_append(wf_http_fields_t *f, const char *name, size_t nlen, co
                           size_t vlen, bool check_forbidden);
 /* The first value of a field (NULL if absent). */
 const wf_http_field_t *wf_http_fields_get(const wf_http_fields_t *f, const char *lname);
+bool wf_http_is_token(const char *s, size_t n);   /* RFC 9110 token */
 
 /* ---- methods and schemes ---------------------------------------------------- */
 /* method variant: get..patch = 0..8, other(string) = 9; scheme: HTTP 0, HTTPS 1, other 2. */
@@ -190,6 +191,14 @@ struct wf_http_link {
 weft_val_t wf_http_own(const wf_http_link_t *h, wf_http_rt_t t, void *obj);
 /* The object behind a handle of type t (NULL after a trap otherwise). */
 void *wf_http_arg(weft_call_t *call, const wf_http_link_t *h, wf_http_rt_t t, const weft_val_t *v);
+/* An own<fields> argument: its reference passes to the caller (a borrow
+ * gets a new one); the fields are immutable from then on. NULL: trap. */
+wf_http_fields_t *wf_http_adopt_fields(weft_call_t *call, wf_http_link_t *h, const weft_val_t *v);
+/* Value builders (nested storage in the call arena; non-zero after a trap):
+ * a bare value of a kind; option (some NULL: none); variant/result case. */
+weft_val_t wf_http_val(weft_vkind_t k);
+int wf_http_opt(weft_call_t *call, weft_val_t *out, const weft_val_t *some);
+int wf_http_var(weft_call_t *call, weft_val_t *out, weft_vkind_t k, uint32_t idx, const weft_val_t *payload);
 /* error-code values (payload none, except internal-error(some(msg)) when
  * msg is non-NULL). */
 int wf_http_error_val(weft_call_t *call, int code, const char *msg, weft_val_t *out);
@@ -214,6 +223,7 @@ wf_http_future_t *wf_http_client_send(wf_http_link_t *h, wf_http_request_t *req,
 void wf_http_client_free(wf_http_client_t *c);
 
 weft_status_t wf_http_add_types(weft_linker_t *l, wf_http_link_t *h, weft_error_t *err);
+weft_status_t wf_http_add_fields(weft_linker_t *l, wf_http_link_t *h, weft_error_t *err);   /* wasi_http_fields.c */
 weft_status_t wf_http_add_outgoing(weft_linker_t *l, wf_http_link_t *h, weft_error_t *err);
 
 /* ---- for `weft serve` (incoming side) ----------------------------------------

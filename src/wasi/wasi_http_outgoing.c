@@ -20,6 +20,7 @@
 #define IFACE WF_WASI_IFACE("http/outgoing-handler")
 #define MAX_URL 8192
 #define MAX_RESPONSE_HEAD (1u << 20)
+#define MAX_TRANSFERS 256   /* in flight per client: beyond, connection-limit-reached */
 
 typedef struct xfer xfer_t;
 struct xfer {
@@ -48,6 +49,7 @@ struct wf_http_client {
   xfer_t *queue;                 /* made by guests, not yet added (under mu) */
   xfer_t *active;                /* worker only */
   atomic_bool rescan;            /* a channel or a cancel wants attention */
+  atomic_uint transfers;         /* in flight (made and not yet freed) */
 };
 
 static void client_wake(void *env) {
@@ -171,6 +173,7 @@ static int map_curl_error(CURLcode rc, bool head_done) {
 }
 
 static void xfer_free(xfer_t *x) {
+  atomic_fetch_sub(&x->cl->transfers, 1);
   if (x->easy) curl_easy_cleanup(x->easy);
   curl_slist_free_all(x->hdrs);
   free(x->url);
@@ -217,8 +220,8 @@ static void *worker(void *arg) {
   for (;;) {
     pthread_mutex_lock(&c->mu);
     bool stop = c->stop;
-    xfer_t *q = c->queue;
-    c->queue = NULL;
+    xfer_t *q = stop ? NULL : c->queue;   /* when stopping, client_free settles the queue */
+    if (!stop) c->queue = NULL;
     pthread_mutex_unlock(&c->mu);
     if (stop) break;
     while (q) {
@@ -282,6 +285,7 @@ static wf_http_client_t *client_new(void) {
   }
   pthread_mutex_init(&c->mu, NULL);
   atomic_init(&c->rescan, false);
+  atomic_init(&c->transfers, 0);
   if (pthread_create(&c->th, NULL, worker, c) != 0) {
     curl_multi_cleanup(c->multi);
     pthread_mutex_destroy(&c->mu);
@@ -396,8 +400,14 @@ wf_http_future_t *wf_http_client_send(wf_http_link_t *h, wf_http_request_t *req,
     fail(code, msg, cap, WF_HTTP_E_INTERNAL_ERROR, "could not start the HTTP client");
     return NULL;
   }
+  if (atomic_fetch_add(&cl->transfers, 1) >= MAX_TRANSFERS) {
+    atomic_fetch_sub(&cl->transfers, 1);
+    fail(code, msg, cap, WF_HTTP_E_CONNECTION_LIMIT_REACHED, "too many requests in flight");
+    return NULL;
+  }
   xfer_t *x = calloc(1, sizeof *x);
   if (!x) {
+    atomic_fetch_sub(&cl->transfers, 1);
     fail(code, msg, cap, WF_HTTP_E_INTERNAL_ERROR, "out of memory");
     return NULL;
   }

@@ -20,7 +20,7 @@ static weft_val_t *val1(weft_call_t *call, const weft_val_t *v) {
   return p;
 }
 
-static weft_val_t mk(weft_vkind_t k) {
+weft_val_t wf_http_val(weft_vkind_t k) {
   weft_val_t v;
   memset(&v, 0, sizeof v);
   v.kind = k;
@@ -28,30 +28,30 @@ static weft_val_t mk(weft_vkind_t k) {
 }
 
 /* option (some NULL: none), result/variant with index and payload */
-static int opt(weft_call_t *call, weft_val_t *out, const weft_val_t *some) {
-  *out = mk(WEFT_VAL_OPTION);
+int wf_http_opt(weft_call_t *call, weft_val_t *out, const weft_val_t *some) {
+  *out = wf_http_val(WEFT_VAL_OPTION);
   if (!some) return 0;
   out->of.var.index = 1;
   return (out->of.var.payload = val1(call, some)) ? 0 : 1;
 }
 
-static int var(weft_call_t *call, weft_val_t *out, weft_vkind_t k, uint32_t idx, const weft_val_t *payload) {
-  *out = mk(k);
+int wf_http_var(weft_call_t *call, weft_val_t *out, weft_vkind_t k, uint32_t idx, const weft_val_t *payload) {
+  *out = wf_http_val(k);
   out->of.var.index = idx;
   if (!payload) return 0;
   return (out->of.var.payload = val1(call, payload)) ? 0 : 1;
 }
 
 static weft_val_t u_val(weft_vkind_t k, uint64_t u) {
-  weft_val_t v = mk(k);
+  weft_val_t v = wf_http_val(k);
   v.of.u = u;
   return v;
 }
 
 static int opt_str(weft_call_t *call, weft_val_t *out, const char *s) {
-  if (!s) return opt(call, out, NULL);
+  if (!s) return wf_http_opt(call, out, NULL);
   weft_val_t v = wf_wasi_str(call, s, strlen(s));
-  return opt(call, out, &v);
+  return wf_http_opt(call, out, &v);
 }
 
 /* a string argument as a NUL-terminated heap copy (NULL: trap) */
@@ -76,33 +76,33 @@ int wf_http_error_val(weft_call_t *call, int code, const char *msg, weft_val_t *
   switch (code) {
   case WF_HTTP_E_INTERNAL_ERROR:
     if (opt_str(call, &pl, msg)) return 1;
-    return var(call, out, WEFT_VAL_VARIANT, (uint32_t)code, &pl);
+    return wf_http_var(call, out, WEFT_VAL_VARIANT, (uint32_t)code, &pl);
   case WF_HTTP_E_DNS_ERROR: {   /* record { rcode: option<string>, info-code: option<u16> } */
     weft_val_t *f = wf_wasi_new_vals(call, 2);
-    if (!f || opt_str(call, &f[0], msg) || opt(call, &f[1], NULL)) return 1;
-    pl = mk(WEFT_VAL_RECORD);
+    if (!f || opt_str(call, &f[0], msg) || wf_http_opt(call, &f[1], NULL)) return 1;
+    pl = wf_http_val(WEFT_VAL_RECORD);
     pl.of.seq.v = f;
     pl.of.seq.n = 2;
-    return var(call, out, WEFT_VAL_VARIANT, (uint32_t)code, &pl);
+    return wf_http_var(call, out, WEFT_VAL_VARIANT, (uint32_t)code, &pl);
   }
   case WF_HTTP_E_REQUEST_BODY_SIZE: case WF_HTTP_E_RESPONSE_BODY_SIZE:
   case WF_HTTP_E_REQUEST_HEADER_SECTION_SIZE: case WF_HTTP_E_REQUEST_TRAILER_SECTION_SIZE:
   case WF_HTTP_E_RESPONSE_HEADER_SECTION_SIZE: case WF_HTTP_E_RESPONSE_TRAILER_SECTION_SIZE:
   case WF_HTTP_E_REQUEST_HEADER_SIZE: case WF_HTTP_E_RESPONSE_TRANSFER_CODING:
   case WF_HTTP_E_RESPONSE_CONTENT_CODING:
-    if (opt(call, &pl, NULL)) return 1;   /* option<...>: none */
-    return var(call, out, WEFT_VAL_VARIANT, (uint32_t)code, &pl);
+    if (wf_http_opt(call, &pl, NULL)) return 1;   /* option<...>: none */
+    return wf_http_var(call, out, WEFT_VAL_VARIANT, (uint32_t)code, &pl);
   case WF_HTTP_E_TLS_ALERT_RECEIVED: case WF_HTTP_E_REQUEST_TRAILER_SIZE:
   case WF_HTTP_E_RESPONSE_HEADER_SIZE: case WF_HTTP_E_RESPONSE_TRAILER_SIZE: {
     weft_val_t *f = wf_wasi_new_vals(call, 2);
-    if (!f || opt(call, &f[0], NULL) || opt(call, &f[1], NULL)) return 1;
-    inner = mk(WEFT_VAL_RECORD);
+    if (!f || wf_http_opt(call, &f[0], NULL) || wf_http_opt(call, &f[1], NULL)) return 1;
+    inner = wf_http_val(WEFT_VAL_RECORD);
     inner.of.seq.v = f;
     inner.of.seq.n = 2;
-    return var(call, out, WEFT_VAL_VARIANT, (uint32_t)code, &inner);
+    return wf_http_var(call, out, WEFT_VAL_VARIANT, (uint32_t)code, &inner);
   }
   default:
-    return var(call, out, WEFT_VAL_VARIANT, (uint32_t)code, NULL);
+    return wf_http_var(call, out, WEFT_VAL_VARIANT, (uint32_t)code, NULL);
   }
 }
 
@@ -126,7 +126,7 @@ static int error_from_val(const weft_val_t *v, char **msg) {
 
 /* ---- handles ---- */
 weft_val_t wf_http_own(const wf_http_link_t *h, wf_http_rt_t t, void *obj) {
-  weft_val_t v = mk(WEFT_VAL_OWN);
+  weft_val_t v = wf_http_val(WEFT_VAL_OWN);
   v.of.res.type = h->rt[t];
   v.of.res.rep = (uint64_t)(uintptr_t)obj;
   return v;
@@ -146,123 +146,6 @@ void *wf_http_arg(weft_call_t *call, const wf_http_link_t *h, wf_http_rt_t t, co
   return (void *)(uintptr_t)v->of.res.rep;
 }
 
-/* ---- fields ---- */
-static void fields_destroy(wf_wasi_obj_t *o) {
-  wf_http_fields_t *f = (wf_http_fields_t *)o;
-  for (size_t i = 0; i < f->n; i++) {
-    free(f->v[i].name);
-    free(f->v[i].value);
-  }
-  free(f->v);
-  free(f);
-}
-
-wf_http_fields_t *wf_http_fields_new(void) {
-  wf_http_fields_t *f = calloc(1, sizeof *f);
-  if (f) wf_wasi_obj_init(&f->obj, fields_destroy);
-  return f;
-}
-
-static bool is_tchar(unsigned char c) {
-  return isalnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c));
-}
-
-static bool is_token(const char *s, size_t n) {
-  if (!n) return false;
-  for (size_t i = 0; i < n; i++)
-    if (!is_tchar((unsigned char)s[i])) return false;
-  return true;
-}
-
-static bool valid_value(const uint8_t *v, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (v[i] == '\r' || v[i] == '\n' || v[i] == 0) return false;
-  return true;
-}
-
-/* Hop-by-hop and connection-level fields a guest may not set (as wasmtime). */
-static bool forbidden(const char *lname) {
-  static const char *const names[] = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
-                                      "proxy-connection", "te", "transfer-encoding", "upgrade", "host",
-                                      "http2-settings"};
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-    if (!strcmp(lname, names[i])) return true;
-  return false;
-}
-
-/* header-error cases */
-/* header-error case + 1 (0: ok) */
-enum { HE_SYNTAX = 1, HE_FORBIDDEN = 2, HE_IMMUTABLE = 3, HE_NOMEM = -1 };
-
-static char *lower_name(const char *name, size_t n) {
-  char *s = malloc(n + 1);
-  if (!s) return NULL;
-  for (size_t i = 0; i < n; i++) s[i] = (char)tolower((unsigned char)name[i]);
-  s[n] = 0;
-  return s;
-}
-
-int wf_http_fields_append(wf_http_fields_t *f, const char *name, size_t nlen, const uint8_t *value, size_t vlen,
-                          bool check_forbidden) {
-  if (!is_token(name, nlen) || !valid_value(value, vlen)) return HE_SYNTAX;
-  if (nlen + vlen > WF_HTTP_FIELDS_MAX_BYTES - f->bytes) return HE_SYNTAX;
-  char *ln = lower_name(name, nlen);
-  if (!ln) return HE_NOMEM;
-  if (check_forbidden && forbidden(ln)) {
-    free(ln);
-    return HE_FORBIDDEN;
-  }
-  if (f->n == f->cap) {
-    size_t nc = f->cap ? f->cap * 2 : 8;
-    wf_http_field_t *nv = realloc(f->v, nc * sizeof *nv);
-    if (!nv) {
-      free(ln);
-      return HE_NOMEM;
-    }
-    f->v = nv;
-    f->cap = nc;
-  }
-  uint8_t *vv = malloc(vlen ? vlen : 1);
-  if (!vv) {
-    free(ln);
-    return HE_NOMEM;
-  }
-  if (vlen) memcpy(vv, value, vlen);
-  f->v[f->n++] = (wf_http_field_t){ln, vv, vlen};
-  f->bytes += nlen + vlen;
-  return 0;
-}
-
-const wf_http_field_t *wf_http_fields_get(const wf_http_fields_t *f, const char *lname) {
-  for (size_t i = 0; i < f->n; i++)
-    if (!strcmp(f->v[i].name, lname)) return &f->v[i];
-  return NULL;
-}
-
-static void fields_delete(wf_http_fields_t *f, const char *lname) {
-  size_t j = 0;
-  for (size_t i = 0; i < f->n; i++) {
-    if (!strcmp(f->v[i].name, lname)) {
-      f->bytes -= strlen(f->v[i].name) + f->v[i].value_len;
-      free(f->v[i].name);
-      free(f->v[i].value);
-    } else {
-      f->v[j++] = f->v[i];
-    }
-  }
-  f->n = j;
-}
-
-static wf_http_fields_t *fields_clone(const wf_http_fields_t *f) {
-  wf_http_fields_t *c = wf_http_fields_new();
-  for (size_t i = 0; c && i < f->n; i++)
-    if (wf_http_fields_append(c, f->v[i].name, strlen(f->v[i].name), f->v[i].value, f->v[i].value_len, false)) {
-      wf_wasi_unref(c);
-      c = NULL;
-    }
-  return c;
-}
-
 #define HOST_FN(name) \
   static int name(weft_call_t *call, void *env, const weft_val_t *args, size_t nargs, weft_val_t *results, \
                   size_t nresults)
@@ -277,216 +160,6 @@ static int oom(weft_call_t *call) {
   return 1;
 }
 
-/* result<_, header-error> */
-static int header_result(weft_call_t *call, weft_val_t *out, int he) {
-  if (he == HE_NOMEM) return oom(call);
-  if (he == 0) return wf_wasi_ok(call, out, NULL);
-  weft_val_t e;
-  if (var(call, &e, WEFT_VAL_VARIANT, (uint32_t)(he - 1), NULL)) return 1;
-  return var(call, out, WEFT_VAL_RESULT, 1, &e);
-}
-
-/* name (string) and value (list<u8>) arguments */
-static bool name_arg(weft_call_t *call, const weft_val_t *v, const char **p, size_t *n) {
-  if (v->kind != WEFT_VAL_STRING) {
-    weft_call_trap(call, "wasi:http: expected a field name string");
-    return false;
-  }
-  *p = v->of.str.ptr;
-  *n = v->of.str.len;
-  return true;
-}
-
-HOST_FN(h_fields_new) {
-  UNUSED_ARGS;
-  wf_http_fields_t *f = wf_http_fields_new();
-  if (!f) return oom(call);
-  results[0] = wf_http_own(env, WF_HTTP_RT_FIELDS, f);
-  return 0;
-}
-
-HOST_FN(h_fields_from_list) {
-  UNUSED_ARGS;
-  if (args[0].kind != WEFT_VAL_LIST) {
-    weft_call_trap(call, "wasi:http: fields.from-list expects a list");
-    return 1;
-  }
-  wf_http_fields_t *f = wf_http_fields_new();
-  if (!f) return oom(call);
-  int he = 0;
-  for (size_t i = 0; !he && i < args[0].of.seq.n; i++) {
-    const weft_val_t *t = &args[0].of.seq.v[i];
-    const char *np;
-    size_t nl, vl;
-    if (t->kind != WEFT_VAL_TUPLE || t->of.seq.n != 2 || !name_arg(call, &t->of.seq.v[0], &np, &nl)) {
-      wf_wasi_unref(f);
-      if (t->kind != WEFT_VAL_TUPLE) weft_call_trap(call, "wasi:http: fields.from-list expects tuples");
-      return 1;
-    }
-    uint8_t *vb = wf_wasi_list_bytes(call, &t->of.seq.v[1], &vl);
-    if (!vb) {
-      wf_wasi_unref(f);
-      return 1;
-    }
-    he = wf_http_fields_append(f, np, nl, vb, vl, true);
-  }
-  if (he) {
-    wf_wasi_unref(f);
-    return header_result(call, &results[0], he);
-  }
-  weft_val_t own = wf_http_own(env, WF_HTTP_RT_FIELDS, f);
-  return wf_wasi_ok(call, &results[0], &own);
-}
-
-HOST_FN(h_fields_get) {
-  UNUSED_ARGS;
-  wf_http_fields_t *f = wf_http_arg(call, env, WF_HTTP_RT_FIELDS, &args[0]);
-  const char *np;
-  size_t nl;
-  if (!f || !name_arg(call, &args[1], &np, &nl)) return 1;
-  char *ln = lower_name(np, nl);
-  if (!ln) return oom(call);
-  size_t cnt = 0;
-  for (size_t i = 0; i < f->n; i++) cnt += !strcmp(f->v[i].name, ln);
-  weft_val_t *out = wf_wasi_new_vals(call, cnt);
-  if (!out) {
-    free(ln);
-    return 1;
-  }
-  size_t j = 0;
-  for (size_t i = 0; i < f->n; i++)
-    if (!strcmp(f->v[i].name, ln) && wf_wasi_byte_list(call, f->v[i].value, f->v[i].value_len, &out[j++])) {
-      free(ln);
-      return 1;
-    }
-  free(ln);
-  results[0] = mk(WEFT_VAL_LIST);
-  results[0].of.seq.v = out;
-  results[0].of.seq.n = cnt;
-  return 0;
-}
-
-HOST_FN(h_fields_has) {
-  UNUSED_ARGS;
-  wf_http_fields_t *f = wf_http_arg(call, env, WF_HTTP_RT_FIELDS, &args[0]);
-  const char *np;
-  size_t nl;
-  if (!f || !name_arg(call, &args[1], &np, &nl)) return 1;
-  char *ln = lower_name(np, nl);
-  if (!ln) return oom(call);
-  results[0] = wf_wasi_bool(wf_http_fields_get(f, ln) != NULL);
-  free(ln);
-  return 0;
-}
-
-/* set / delete / append share the checks */
-static int fields_edit(weft_call_t *call, void *env, const weft_val_t *args, weft_val_t *out, int op) {
-  wf_http_fields_t *f = wf_http_arg(call, env, WF_HTTP_RT_FIELDS, &args[0]);
-  const char *np;
-  size_t nl;
-  if (!f || !name_arg(call, &args[1], &np, &nl)) return 1;
-  if (f->immutable) return header_result(call, out, HE_IMMUTABLE);
-  if (!is_token(np, nl)) return header_result(call, out, HE_SYNTAX);
-  char *ln = lower_name(np, nl);
-  if (!ln) return oom(call);
-  if (forbidden(ln)) {
-    free(ln);
-    return header_result(call, out, HE_FORBIDDEN);
-  }
-  int he = 0;
-  if (op == 0) {   /* set: validate every value first, then replace */
-    const weft_val_t *list = &args[2];
-    if (list->kind != WEFT_VAL_LIST) {
-      free(ln);
-      weft_call_trap(call, "wasi:http: fields.set expects a list of values");
-      return 1;
-    }
-    wf_http_fields_t *tmp = wf_http_fields_new();
-    if (!tmp) he = HE_NOMEM;
-    for (size_t i = 0; !he && i < list->of.seq.n; i++) {
-      size_t vl;
-      uint8_t *vb = wf_wasi_list_bytes(call, &list->of.seq.v[i], &vl);
-      if (!vb) {
-        free(ln);
-        wf_wasi_unref(tmp);
-        return 1;
-      }
-      he = wf_http_fields_append(tmp, ln, nl, vb, vl, false);
-    }
-    if (!he) {
-      fields_delete(f, ln);
-      for (size_t i = 0; !he && i < tmp->n; i++)
-        he = wf_http_fields_append(f, ln, nl, tmp->v[i].value, tmp->v[i].value_len, false);
-    }
-    wf_wasi_unref(tmp);
-  } else if (op == 1) {
-    fields_delete(f, ln);
-  } else {
-    size_t vl;
-    uint8_t *vb = wf_wasi_list_bytes(call, &args[2], &vl);
-    if (!vb) {
-      free(ln);
-      return 1;
-    }
-    he = wf_http_fields_append(f, ln, nl, vb, vl, false);
-  }
-  free(ln);
-  return header_result(call, out, he);
-}
-
-HOST_FN(h_fields_set) {
-  UNUSED_ARGS;
-  return fields_edit(call, env, args, &results[0], 0);
-}
-HOST_FN(h_fields_delete) {
-  UNUSED_ARGS;
-  return fields_edit(call, env, args, &results[0], 1);
-}
-HOST_FN(h_fields_append) {
-  UNUSED_ARGS;
-  return fields_edit(call, env, args, &results[0], 2);
-}
-
-HOST_FN(h_fields_entries) {
-  UNUSED_ARGS;
-  wf_http_fields_t *f = wf_http_arg(call, env, WF_HTTP_RT_FIELDS, &args[0]);
-  if (!f) return 1;
-  weft_val_t *out = wf_wasi_new_vals(call, f->n);
-  weft_val_t *pairs = wf_wasi_new_vals(call, 2 * f->n);
-  if (!out || !pairs) return 1;
-  for (size_t i = 0; i < f->n; i++) {
-    pairs[2 * i] = wf_wasi_str(call, f->v[i].name, strlen(f->v[i].name));
-    if (wf_wasi_byte_list(call, f->v[i].value, f->v[i].value_len, &pairs[2 * i + 1])) return 1;
-    out[i] = mk(WEFT_VAL_TUPLE);
-    out[i].of.seq.v = &pairs[2 * i];
-    out[i].of.seq.n = 2;
-  }
-  results[0] = mk(WEFT_VAL_LIST);
-  results[0].of.seq.v = out;
-  results[0].of.seq.n = f->n;
-  return 0;
-}
-
-HOST_FN(h_fields_clone) {
-  UNUSED_ARGS;
-  wf_http_fields_t *f = wf_http_arg(call, env, WF_HTTP_RT_FIELDS, &args[0]);
-  if (!f) return 1;
-  wf_http_fields_t *c = fields_clone(f);
-  if (!c) return oom(call);
-  results[0] = wf_http_own(env, WF_HTTP_RT_FIELDS, c);
-  return 0;
-}
-
-/* An own<fields> argument: the guest's reference passes to us; from now on
- * the fields are immutable (every later handle to them is a child). */
-static wf_http_fields_t *adopt_fields(weft_call_t *call, void *env, const weft_val_t *v) {
-  wf_http_fields_t *f = wf_http_arg(call, env, WF_HTTP_RT_FIELDS, v);
-  if (!f) return NULL;
-  if (v->kind != WEFT_VAL_OWN) wf_wasi_ref(f);
-  f->immutable = true;
-  return f;
-}
-
 /* ---- methods and schemes ---- */
 static const char *const method_names[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE",
                                            "PATCH"};
@@ -496,9 +169,9 @@ const char *wf_http_method_name(int m) {
 }
 
 static int method_val(weft_call_t *call, weft_val_t *out, int m, const char *other) {
-  if (m != WF_HTTP_METHOD_OTHER) return var(call, out, WEFT_VAL_VARIANT, (uint32_t)m, NULL);
+  if (m != WF_HTTP_METHOD_OTHER) return wf_http_var(call, out, WEFT_VAL_VARIANT, (uint32_t)m, NULL);
   weft_val_t s = wf_wasi_str(call, other, strlen(other));
-  return var(call, out, WEFT_VAL_VARIANT, WF_HTTP_METHOD_OTHER, &s);
+  return wf_http_var(call, out, WEFT_VAL_VARIANT, WF_HTTP_METHOD_OTHER, &s);
 }
 
 /* 0 ok; -1 invalid (not a token); 1 after a trap */
@@ -515,21 +188,21 @@ static int method_from_val(weft_call_t *call, const weft_val_t *v, int *m, char 
     weft_call_trap(call, "wasi:http: method.other needs a string");
     return 1;
   }
-  if (!is_token(p->of.str.ptr, p->of.str.len)) return -1;
+  if (!wf_http_is_token(p->of.str.ptr, p->of.str.len)) return -1;
   if (!(*other = arg_str(call, p))) return 1;
   return 0;
 }
 
 static int scheme_val(weft_call_t *call, weft_val_t *out, int s, const char *other) {
-  if (s == WF_HTTP_SCHEME_NONE) return opt(call, out, NULL);
+  if (s == WF_HTTP_SCHEME_NONE) return wf_http_opt(call, out, NULL);
   weft_val_t v;
   if (s == WF_HTTP_SCHEME_OTHER) {
     weft_val_t str = wf_wasi_str(call, other, strlen(other));
-    if (var(call, &v, WEFT_VAL_VARIANT, 2, &str)) return 1;
-  } else if (var(call, &v, WEFT_VAL_VARIANT, (uint32_t)s, NULL)) {
+    if (wf_http_var(call, &v, WEFT_VAL_VARIANT, 2, &str)) return 1;
+  } else if (wf_http_var(call, &v, WEFT_VAL_VARIANT, (uint32_t)s, NULL)) {
     return 1;
   }
-  return opt(call, out, &v);
+  return wf_http_opt(call, out, &v);
 }
 
 /* ---- requests ---- */
@@ -571,7 +244,7 @@ static uint64_t content_length(const wf_http_fields_t *f) {
 
 HOST_FN(h_outreq_new) {
   UNUSED_ARGS;
-  wf_http_fields_t *f = adopt_fields(call, env, &args[0]);
+  wf_http_fields_t *f = wf_http_adopt_fields(call, env, &args[0]);
   if (!f) return 1;
   wf_http_request_t *r = request_new(f);
   if (!r) {
@@ -612,7 +285,7 @@ static outbody_t *outbody_new(wf_http_chan_t *c, uint64_t max, wf_http_response_
 /* result<own<outgoing-body>> for a request or response (first call only) */
 static int take_outbody(weft_call_t *call, wf_http_link_t *h, weft_val_t *out, wf_http_chan_t **chanp,
                         bool *taken, uint64_t *maxp, const wf_http_fields_t *headers, wf_http_response_t *resp) {
-  if (*taken) return var(call, out, WEFT_VAL_RESULT, 1, NULL);
+  if (*taken) return wf_http_var(call, out, WEFT_VAL_RESULT, 1, NULL);
   if (!*chanp && !(*chanp = wf_http_chan_new(0))) return oom(call);
   *maxp = content_length(headers);
   outbody_t *b = outbody_new(*chanp, *maxp, resp);
@@ -668,7 +341,7 @@ HOST_FN(h_inreq_authority) { UNUSED_ARGS; return req_authority(call, env, args, 
 HOST_FN(h_inreq_headers) { UNUSED_ARGS; return req_headers(call, env, args, &results[0], true); }
 
 static int unit_result(weft_call_t *call, weft_val_t *out, bool ok) {
-  return ok ? wf_wasi_ok(call, out, NULL) : var(call, out, WEFT_VAL_RESULT, 1, NULL);
+  return ok ? wf_wasi_ok(call, out, NULL) : wf_http_var(call, out, WEFT_VAL_RESULT, 1, NULL);
 }
 
 HOST_FN(h_outreq_set_method) {
@@ -785,7 +458,7 @@ static void inbody_destroy(wf_wasi_obj_t *o) {
 }
 
 static int consume_body(weft_call_t *call, void *env, wf_http_chan_t *c, bool *taken, weft_val_t *out) {
-  if (*taken || !c) return var(call, out, WEFT_VAL_RESULT, 1, NULL);
+  if (*taken || !c) return wf_http_var(call, out, WEFT_VAL_RESULT, 1, NULL);
   inbody_t *b = calloc(1, sizeof *b);
   if (!b) return oom(call);
   wf_wasi_obj_init(&b->obj, inbody_destroy);
@@ -806,7 +479,7 @@ HOST_FN(h_inbody_stream) {
   wf_http_link_t *h = env;
   inbody_t *b = wf_http_arg(call, env, WF_HTTP_RT_INCOMING_BODY, &args[0]);
   if (!b) return 1;
-  if (b->stream_taken) return var(call, &results[0], WEFT_VAL_RESULT, 1, NULL);
+  if (b->stream_taken) return wf_http_var(call, &results[0], WEFT_VAL_RESULT, 1, NULL);
   wf_wasi_istream_t *s = wf_http_chan_istream_new(b->chan);
   if (!s) return oom(call);
   b->stream_taken = true;
@@ -863,21 +536,21 @@ HOST_FN(h_trailers_get) {
   trailers_t *t = wf_http_arg(call, env, WF_HTTP_RT_FUTURE_TRAILERS, &args[0]);
   if (!t) return 1;
   int code = -1;
-  if (!wf_http_chan_ended(t->chan, &code)) return opt(call, &results[0], NULL);
+  if (!wf_http_chan_ended(t->chan, &code)) return wf_http_opt(call, &results[0], NULL);
   weft_val_t outer;
   if (t->taken) {
-    if (var(call, &outer, WEFT_VAL_RESULT, 1, NULL)) return 1;
+    if (wf_http_var(call, &outer, WEFT_VAL_RESULT, 1, NULL)) return 1;
   } else {
     weft_val_t inner, pl;
     if (code >= 0) {
-      if (wf_http_error_val(call, code, NULL, &pl) || var(call, &inner, WEFT_VAL_RESULT, 1, &pl)) return 1;
+      if (wf_http_error_val(call, code, NULL, &pl) || wf_http_var(call, &inner, WEFT_VAL_RESULT, 1, &pl)) return 1;
     } else {
-      if (opt(call, &pl, NULL) || var(call, &inner, WEFT_VAL_RESULT, 0, &pl)) return 1;
+      if (wf_http_opt(call, &pl, NULL) || wf_http_var(call, &inner, WEFT_VAL_RESULT, 0, &pl)) return 1;
     }
-    if (var(call, &outer, WEFT_VAL_RESULT, 0, &inner)) return 1;
+    if (wf_http_var(call, &outer, WEFT_VAL_RESULT, 0, &inner)) return 1;
     t->taken = true;
   }
-  return opt(call, &results[0], &outer);
+  return wf_http_opt(call, &results[0], &outer);
 }
 
 /* ---- responses ---- */
@@ -927,7 +600,7 @@ HOST_FN(h_inresp_consume) {
 
 HOST_FN(h_outresp_new) {
   UNUSED_ARGS;
-  wf_http_fields_t *f = adopt_fields(call, env, &args[0]);
+  wf_http_fields_t *f = wf_http_adopt_fields(call, env, &args[0]);
   if (!f) return 1;
   wf_http_response_t *r = wf_http_response_new(200, f, NULL);
   if (!r) {
@@ -976,7 +649,7 @@ HOST_FN(h_outbody_write) {
   wf_http_link_t *h = env;
   outbody_t *b = wf_http_arg(call, env, WF_HTTP_RT_OUTGOING_BODY, &args[0]);
   if (!b) return 1;
-  if (b->stream_taken) return var(call, &results[0], WEFT_VAL_RESULT, 1, NULL);
+  if (b->stream_taken) return wf_http_var(call, &results[0], WEFT_VAL_RESULT, 1, NULL);
   wf_wasi_ostream_t *s = wf_http_chan_ostream_new(b->chan, b->max);
   if (!s) return oom(call);
   b->stream_taken = true;
@@ -991,16 +664,17 @@ HOST_FN(h_outbody_finish) {
   if (!b) return 1;
   wf_http_fields_t *tr = NULL;
   if (args[1].kind == WEFT_VAL_OPTION && args[1].of.var.index == 1 && args[1].of.var.payload) {
-    if (!(tr = adopt_fields(call, env, args[1].of.var.payload))) return 1;
+    if (!(tr = wf_http_adopt_fields(call, env, args[1].of.var.payload))) return 1;
   }
   uint64_t written = wf_http_chan_written(b->chan);
   int rc;
   b->finished = true;
   if (b->max != UINT64_MAX && written != b->max) {
-    wf_http_chan_finish(b->chan, WF_HTTP_E_REQUEST_BODY_SIZE, "body size differs from its Content-Length");
+    int code = b->resp ? WF_HTTP_E_RESPONSE_BODY_SIZE : WF_HTTP_E_REQUEST_BODY_SIZE;
+    wf_http_chan_finish(b->chan, code, "body size differs from its Content-Length");
     weft_val_t e, pl, sz = u_val(WEFT_VAL_U64, written);
-    rc = opt(call, &pl, &sz) || var(call, &e, WEFT_VAL_VARIANT, WF_HTTP_E_REQUEST_BODY_SIZE, &pl) ||
-         var(call, &results[0], WEFT_VAL_RESULT, 1, &e);
+    rc = wf_http_opt(call, &pl, &sz) || wf_http_var(call, &e, WEFT_VAL_VARIANT, (uint32_t)code, &pl) ||
+         wf_http_var(call, &results[0], WEFT_VAL_RESULT, 1, &e);
     wf_wasi_unref(tr);
   } else {
     if (b->resp) {
@@ -1037,9 +711,9 @@ static int opts_get(weft_call_t *call, void *env, const weft_val_t *args, weft_v
   wf_http_options_t *o = wf_http_arg(call, env, WF_HTTP_RT_REQUEST_OPTIONS, &args[0]);
   if (!o) return 1;
   uint64_t v = *opt_slot(o, which);
-  if (v == UINT64_MAX) return opt(call, out, NULL);
+  if (v == UINT64_MAX) return wf_http_opt(call, out, NULL);
   weft_val_t d = u_val(WEFT_VAL_U64, v);
-  return opt(call, out, &d);
+  return wf_http_opt(call, out, &d);
 }
 
 static int opts_set(weft_call_t *call, void *env, const weft_val_t *args, weft_val_t *out, int which) {
@@ -1194,7 +868,7 @@ weft_val_t wf_http_future_val(wf_http_link_t *h, wf_http_future_t *f, bool *ok) 
   *ok = r != NULL;
   if (!r) {
     wf_http_future_unref(f);
-    return mk(WEFT_VAL_OWN);
+    return wf_http_val(WEFT_VAL_OWN);
   }
   wf_wasi_obj_init(&r->obj, futres_destroy);
   r->f = f;
@@ -1234,22 +908,22 @@ HOST_FN(h_future_get) {
     r->f->resp = NULL;
   }
   pthread_mutex_unlock(&r->f->mu);
-  if (!done) return opt(call, &results[0], NULL);
+  if (!done) return wf_http_opt(call, &results[0], NULL);
   weft_val_t outer, inner, pl;
   if (r->taken) {
-    if (var(call, &outer, WEFT_VAL_RESULT, 1, NULL)) return 1;
+    if (wf_http_var(call, &outer, WEFT_VAL_RESULT, 1, NULL)) return 1;
   } else {
     r->taken = true;
     if (resp) {
       pl = wf_http_own(env, WF_HTTP_RT_INCOMING_RESPONSE, resp);
-      if (var(call, &inner, WEFT_VAL_RESULT, 0, &pl)) return 1;
+      if (wf_http_var(call, &inner, WEFT_VAL_RESULT, 0, &pl)) return 1;
     } else if (wf_http_error_val(call, code, msg[0] ? msg : NULL, &pl) ||
-               var(call, &inner, WEFT_VAL_RESULT, 1, &pl)) {
+               wf_http_var(call, &inner, WEFT_VAL_RESULT, 1, &pl)) {
       return 1;
     }
-    if (var(call, &outer, WEFT_VAL_RESULT, 0, &inner)) return 1;
+    if (wf_http_var(call, &outer, WEFT_VAL_RESULT, 0, &inner)) return 1;
   }
-  return opt(call, &results[0], &outer);
+  return wf_http_opt(call, &results[0], &outer);
 }
 
 /* http-error-code(err: borrow<io-error>) -> option<error-code> */
@@ -1259,7 +933,7 @@ HOST_FN(h_http_error_code) {
   wf_wasi_ioerr_t *e = wf_wasi_arg(call, h->wasi, WF_WASI_RT_ERROR, &args[0]);
   if (!e) return 1;
   static const char prefix[] = "HTTP error: ";
-  if (strncmp(e->msg, prefix, sizeof prefix - 1)) return opt(call, &results[0], NULL);
+  if (strncmp(e->msg, prefix, sizeof prefix - 1)) return wf_http_opt(call, &results[0], NULL);
   const char *name = e->msg + sizeof prefix - 1;
   for (int c = 0; c < WF_HTTP_E_COUNT; c++) {
     size_t n = strlen(wf_http_error_name(c));
@@ -1267,10 +941,10 @@ HOST_FN(h_http_error_code) {
       weft_val_t v;
       const char *detail = name[n] == ':' ? name + n + 2 : NULL;
       if (wf_http_error_val(call, c, detail, &v)) return 1;
-      return opt(call, &results[0], &v);
+      return wf_http_opt(call, &results[0], &v);
     }
   }
-  return opt(call, &results[0], NULL);
+  return wf_http_opt(call, &results[0], NULL);
 }
 
 /* ---- registration ---- */
@@ -1283,15 +957,6 @@ static const struct {
   const char *name;
   weft_host_fn fn;
 } funcs[] = {
-    {"[constructor]fields", h_fields_new},
-    {"[static]fields.from-list", h_fields_from_list},
-    {"[method]fields.get", h_fields_get},
-    {"[method]fields.has", h_fields_has},
-    {"[method]fields.set", h_fields_set},
-    {"[method]fields.delete", h_fields_delete},
-    {"[method]fields.append", h_fields_append},
-    {"[method]fields.entries", h_fields_entries},
-    {"[method]fields.clone", h_fields_clone},
     {"[method]incoming-request.method", h_inreq_method},
     {"[method]incoming-request.path-with-query", h_inreq_path},
     {"[method]incoming-request.scheme", h_inreq_scheme},
@@ -1345,7 +1010,7 @@ weft_status_t wf_http_add_types(weft_linker_t *l, wf_http_link_t *h, weft_error_
     weft_status_t st = weft_linker_define_func(l, IFACE, funcs[i].name, funcs[i].fn, h, err);
     if (st != WEFT_OK) return st;
   }
-  return WEFT_OK;
+  return wf_http_add_fields(l, h, err);
 }
 
 static void link_free(void *p) {
@@ -1376,7 +1041,7 @@ wf_http_link_t *wf_http_link_of(weft_cinstance_t *inst) {
 int wf_http_incoming_request_new(wf_http_link_t *h, const char *method, const char *scheme, const char *authority,
                                  const char *path_with_query, const wf_http_header_t *headers, size_t nheaders,
                                  wf_http_chan_t *body, weft_val_t *out, char *msg, size_t msgcap) {
-  if (!method || !is_token(method, strlen(method))) {
+  if (!method || !wf_http_is_token(method, strlen(method))) {
     snprintf(msg, msgcap, "invalid request method");
     return -1;
   }
@@ -1395,7 +1060,7 @@ int wf_http_incoming_request_new(wf_http_link_t *h, const char *method, const ch
                                    headers[i].value_len, false);
     if (he) {
       wf_wasi_unref(f);
-      if (he == HE_NOMEM) goto nomem;
+      if (he < 0) goto nomem;
       snprintf(msg, msgcap, "invalid header field '%.64s'", headers[i].name);
       return -1;
     }

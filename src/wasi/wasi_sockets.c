@@ -333,7 +333,20 @@ HOST_FN(h_network_error_code) {
 
 /* ---- ip-name-lookup ---- */
 #define MAX_ADDRS 256
+#define MAX_LOOKUPS 16   /* getaddrinfo threads in flight per link */
+
+/* Shared by the link and each lookup thread (a thread may outlive the link). */
+struct wf_sock_budget {
+  atomic_uint refs;
+  atomic_uint inflight;
+};
+
+static void budget_unref(wf_sock_budget_t *b) {
+  if (b && atomic_fetch_sub(&b->refs, 1) == 1) free(b);
+}
+
 typedef struct {
+  wf_sock_budget_t *budget;
   atomic_uint refs;
   pthread_mutex_t mu;
   int fd;                          /* eventfd: readable once done */
@@ -392,6 +405,9 @@ static void *lookup_thread(void *arg) {
   ssize_t w = write(l->fd, &one, sizeof one);
   (void)w;
   pthread_mutex_unlock(&l->mu);
+  wf_sock_budget_t *b = l->budget;
+  atomic_fetch_sub(&b->inflight, 1);
+  budget_unref(b);
   lookup_unref(l);
   return NULL;
 }
@@ -433,13 +449,21 @@ HOST_FN(h_resolve_addresses) {
   const char *name = args[1].of.str.ptr;
   size_t n = args[1].of.str.len;
   if (!valid_name(name, n)) return wf_sock_err(call, &results[0], WF_SE_INVALID_ARGUMENT);
+  wf_sock_link_t *s = env;
+  if (atomic_fetch_add(&s->lookups->inflight, 1) >= MAX_LOOKUPS) {
+    atomic_fetch_sub(&s->lookups->inflight, 1);
+    return wf_sock_err(call, &results[0], WF_SE_TEMPORARY_RESOLVER_FAILURE);
+  }
   lookup_t *l = calloc(1, sizeof *l + n + 1);
   resolve_t *r = calloc(1, sizeof *r);
   if (!l || !r || (l->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
     if (l) free(l);
     free(r);
+    atomic_fetch_sub(&s->lookups->inflight, 1);
     return wf_sock_err(call, &results[0], WF_SE_OUT_OF_MEMORY);
   }
+  l->budget = s->lookups;
+  atomic_fetch_add(&s->lookups->refs, 1);
   memcpy(l->name, name, n);
   atomic_init(&l->refs, 2);   /* the thread's and the stream's */
   pthread_mutex_init(&l->mu, NULL);
@@ -455,6 +479,8 @@ HOST_FN(h_resolve_addresses) {
     pthread_mutex_destroy(&l->mu);
     free(l);
     free(r);
+    atomic_fetch_sub(&s->lookups->inflight, 1);
+    budget_unref(s->lookups);
     return wf_sock_err(call, &results[0], WF_SE_TEMPORARY_RESOLVER_FAILURE);
   }
   wf_wasi_obj_init(&r->obj, resolve_destroy);
@@ -517,12 +543,24 @@ static void sock_dtor(void *env, uint64_t rep) {
   wf_wasi_unref((void *)(uintptr_t)rep);
 }
 
+static void sock_link_free(void *p) {
+  wf_sock_link_t *s = p;
+  budget_unref(s->lookups);
+  free(s);
+}
+
 weft_status_t wf_wasi_add_sockets(weft_linker_t *l, wf_wasi_link_t *k, weft_error_t *err) {
   wf_sock_link_t *s = calloc(1, sizeof *s);
   if (!s) return WEFT_ERR_NOMEM;
+  if (!(s->lookups = calloc(1, sizeof *s->lookups))) {
+    free(s);
+    return WEFT_ERR_NOMEM;
+  }
+  atomic_init(&s->lookups->refs, 1);
+  atomic_init(&s->lookups->inflight, 0);
   s->wasi = k;
   k->ext[WF_WASI_EXT_SOCKETS] = s;
-  k->ext_free[WF_WASI_EXT_SOCKETS] = free;
+  k->ext_free[WF_WASI_EXT_SOCKETS] = sock_link_free;
   static const struct {
     wf_sock_rt_t t;
     const char *iface;

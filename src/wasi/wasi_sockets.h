@@ -29,9 +29,11 @@ typedef enum {
   WF_SOCK_RT_IN_DGRAM, WF_SOCK_RT_OUT_DGRAM, WF_SOCK_RT_COUNT
 } wf_sock_rt_t;
 
+typedef struct wf_sock_budget wf_sock_budget_t;   /* name lookups in flight (wasi_sockets.c) */
 typedef struct {
   const wf_wasi_link_t *wasi;
   weft_resource_type_t *rt[WF_SOCK_RT_COUNT];
+  wf_sock_budget_t *lookups;
 } wf_sock_link_t;
 
 weft_val_t wf_sock_own(const wf_sock_link_t *s, wf_sock_rt_t t, void *obj);

@@ -12,6 +12,7 @@
 
 #define MAX_DGRAM 65535
 #define MAX_BATCH 64          /* datagrams per receive / send permit */
+#define MAX_RECEIVE_BYTES (256u * 1024u)   /* receive stops taking datagrams past this */
 
 typedef enum { U_UNBOUND, U_BIND_STARTED, U_BOUND } ustate_t;
 
@@ -275,9 +276,9 @@ HOST_FN(h_receive) {
     free(buf);
     return list ? wf_sock_err(call, &results[0], WF_SE_OUT_OF_MEMORY) : 1;
   }
-  size_t n = 0;
+  size_t n = 0, bytes = 0;
   int err = 0;
-  while (n < max) {
+  while (n < max && bytes < MAX_RECEIVE_BYTES) {
     struct sockaddr_storage ss;
     socklen_t len = sizeof ss;
     ssize_t r = recvfrom(d->u->fd, buf, MAX_DGRAM, MSG_DONTWAIT, (struct sockaddr *)&ss, &len);
@@ -291,6 +292,7 @@ HOST_FN(h_receive) {
       free(buf);
       return 1;
     }
+    bytes += (size_t)r;
     list[n] = mk(WEFT_VAL_RECORD);
     list[n].of.seq.v = f;
     list[n].of.seq.n = 2;

@@ -33,6 +33,7 @@ finish() {
   exit
 }
 trap 'finish' INT TERM
+trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null' EXIT
 
 if [ ! -x "$WEFT" ]; then bad "$WEFT not built"; finish; fi
 mkdir -p "$OUT"

@@ -198,3 +198,58 @@ WF_TEST(sockets_errno_map) {
   CHECK_EQ(wf_sock_errno_code(12345), WF_SE_UNKNOWN);
   CHECK_EQ(WF_SE_PERMANENT_RESOLVER_FAILURE, 20);
 }
+
+WF_TEST(http_incoming_request_api) {
+  wf_http_link_t h;
+  memset(&h, 0, sizeof h);   /* no linker: handles carry NULL types here */
+  wf_http_header_t hd[2] = {{"Content-Type", (const uint8_t *)"text/plain", 10},
+                            {"X-Id", (const uint8_t *)"7", 1}};
+  wf_http_chan_t *body = wf_http_chan_new(0);
+  CHECK(body != NULL);
+  weft_val_t v;
+  char msg[128] = "";
+  CHECK_EQ(wf_http_incoming_request_new(&h, "PROPFIND", "https", "example.com:8443", "/a/b?c=d", hd, 2, body, &v,
+                                        msg, sizeof msg),
+           0);
+  CHECK_EQ(v.kind, WEFT_VAL_OWN);
+  wf_http_request_t *r = (wf_http_request_t *)(uintptr_t)v.of.res.rep;
+  CHECK(r->incoming);
+  CHECK_EQ(r->method, WF_HTTP_METHOD_OTHER);
+  CHECK(!strcmp(r->method_other, "PROPFIND"));
+  CHECK_EQ(r->scheme, 1);
+  CHECK(!strcmp(r->authority, "example.com:8443") && !strcmp(r->path, "/a/b?c=d"));
+  CHECK(r->headers->immutable);
+  CHECK(wf_http_fields_get(r->headers, "x-id") != NULL);
+  CHECK(r->body == body);
+  wf_wasi_unref(r);   /* unconsumed: the body is discarded, serve's writes fail */
+  CHECK_EQ(wf_http_chan_write(body, (const uint8_t *)"x", 1), -1);
+  wf_http_chan_unref(body);
+
+  /* GET without a body: an empty, finished body */
+  CHECK_EQ(wf_http_incoming_request_new(&h, "GET", NULL, NULL, "/", NULL, 0, NULL, &v, msg, sizeof msg), 0);
+  r = (wf_http_request_t *)(uintptr_t)v.of.res.rep;
+  CHECK_EQ(r->method, 0);
+  CHECK_EQ(r->scheme, WF_HTTP_SCHEME_NONE);
+  CHECK(wf_http_chan_ended(r->body, NULL));
+  wf_wasi_unref(r);
+
+  /* hostile heads are refused with a message */
+  CHECK_EQ(wf_http_incoming_request_new(&h, "GE T", NULL, NULL, "/", NULL, 0, NULL, &v, msg, sizeof msg), -1);
+  CHECK(strstr(msg, "method") != NULL);
+  CHECK_EQ(wf_http_incoming_request_new(&h, "GET", NULL, "a/b", "/", NULL, 0, NULL, &v, msg, sizeof msg), -1);
+  CHECK(strstr(msg, "authority") != NULL);
+  CHECK_EQ(wf_http_incoming_request_new(&h, "GET", NULL, NULL, "no-slash", NULL, 0, NULL, &v, msg, sizeof msg), -1);
+  CHECK(strstr(msg, "target") != NULL);
+  wf_http_header_t bad = {"X-Bad", (const uint8_t *)"a\r\nb", 4};
+  CHECK_EQ(wf_http_incoming_request_new(&h, "GET", NULL, NULL, "/", &bad, 1, NULL, &v, msg, sizeof msg), -1);
+  CHECK(strstr(msg, "X-Bad") != NULL);
+
+  /* outparam: one reference for serve, one in the value */
+  wf_http_outparam_t *op = NULL;
+  CHECK_EQ(wf_http_outparam_new(&h, &v, &op), 0);
+  CHECK(op != NULL && !op->set && op->error_code == -1);
+  CHECK_EQ(op->obj.refs, 2);
+  CHECK((void *)(uintptr_t)v.of.res.rep == (void *)op);
+  wf_wasi_unref(op);
+  wf_wasi_unref(op);
+}
