@@ -11,6 +11,11 @@ cd "$(dirname "$0")/.."
 # libffi and libarchive for host bundles (call bridge, .tar.gz bundles),
 # libmicrohttpd for `weft serve`.
 PKGS=(gcc clang lld make wabt wasi-libc libclang-rt-14-dev-wasm32 nodejs libffi-dev libcurl4-openssl-dev libarchive-dev libmicrohttpd-dev)
+# The example host bundles (examples/): SQLite (libsqlite3-dev), PKCS#11
+# through p11-kit with SoftHSM 2 as the token (libp11-kit-dev, p11-kit,
+# softhsm2; openssl checks a token signature in the test). DuckDB's library
+# comes from npm (package.json).
+PKGS+=(libsqlite3-dev libp11-kit-dev p11-kit softhsm2 openssl)
 # npm: only when no npm is on the PATH (NodeSource's nodejs bundles its own).
 command -v npm >/dev/null 2>&1 || PKGS+=(npm)
 
@@ -26,8 +31,10 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # npm packages (package.json pins them): jco and componentize-js build the
-# test guests (component text -> binary, preview1 adapter, JavaScript guests).
-if [ ! -x node_modules/.bin/jco ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# test guests (component text -> binary, preview1 adapter, JavaScript guests);
+# @duckdb/node-bindings-linux-x64 ships the libduckdb.so of examples/duckdb_host.
+if [ ! -x node_modules/.bin/jco ] || [ package-lock.json -nt node_modules/.package-lock.json ] ||
+   [ ! -f node_modules/@duckdb/node-bindings-linux-x64/libduckdb.so ]; then
   echo "setup: installing npm packages (package-lock.json)"
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi

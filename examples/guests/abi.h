@@ -29,6 +29,13 @@ void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size) {
   return realloc(old, new_size);         /* malloc aligns to 16: enough for every WIT type */
 }
 
+/* Call first in main. wasm-ld wraps every export of a WASI command, so
+ * cabi_realloc too, to run the C destructors afterwards, and those flush
+ * stdout: a flush that writes (a WASI call) while the runtime is inside
+ * cabi_realloc is refused ("cannot leave component instance"). With stdout
+ * unbuffered there is never anything left to flush. */
+static inline void guest_init(void) { setvbuf(stdout, NULL, _IONBF, 0); }
+
 static inline str_t S(const char *s) { str_t r = {(char *)s, strlen(s)}; return r; }
 /* Returned buffers come from cabi_realloc: the guest frees them. */
 static inline void free_str(str_t s) { if (s.len) free(s.ptr); }
