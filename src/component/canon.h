@@ -10,6 +10,7 @@
 #define WF_COMPONENT_CANON_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "crt.h"
@@ -55,6 +56,14 @@ typedef struct {
 } wf_cx_t;
 
 /* ---- traps (canon_layout.c) ---- */
+/* The may_leave trap, saying what the instance is running (its realloc or
+ * post-return: e.g. a C guest whose realloc flushes stdio). */
+static inline wf_trapcode_t wf_no_leave_trap(wf_exec_t *ex, const wf_cinst_t *i) {
+  char m[96];
+  snprintf(m, sizeof m, "cannot leave component instance%s%s%s", i->no_leave_why ? " (inside its " : "",
+           i->no_leave_why ? i->no_leave_why : "", i->no_leave_why ? ")" : "");
+  return wf_exec_trap(ex, WF_TRAP_COMPONENT, m);
+}
 bool wf_cx_trap(wf_cx_t *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool wf_trapf(wf_trap_t *trap, wf_trapcode_t code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Copy the store's last trap (after wf_invoke failed with code c). */

@@ -33,7 +33,7 @@ bool wf_canon_run_dtor(wf_crt_t *crt, wf_cinst_t *from, wf_rtype_t *rt, uint64_t
 
 static wf_trapcode_t res_new(void *envp, wf_exec_t *ex, const uint64_t *args, uint64_t *results) {
   wf_resenv_t *e = envp;
-  if (!e->inst->may_leave) return wf_exec_trap(ex, WF_TRAP_COMPONENT, "cannot leave component instance");
+  if (!e->inst->may_leave) return wf_no_leave_trap(ex, e->inst);
   wf_handle_t h = {0};
   h.rt = e->rt;
   h.rep = (uint32_t)args[0];
@@ -57,7 +57,7 @@ static wf_trapcode_t res_drop(void *envp, wf_exec_t *ex, const uint64_t *args, u
   (void)results;
   wf_resenv_t *e = envp;
   wf_trap_t t;
-  if (!e->inst->may_leave) return wf_exec_trap(ex, WF_TRAP_COMPONENT, "cannot leave component instance");
+  if (!e->inst->may_leave) return wf_no_leave_trap(ex, e->inst);
   uint32_t idx = (uint32_t)args[0];
   wf_handle_t *h = wf_canon_handle_get(&e->inst->handles, idx, e->rt, &t);
   if (!h) return trap_ex(ex, &t);
@@ -171,7 +171,7 @@ static wf_trapcode_t unsupported(void *envp, wf_exec_t *ex, const uint64_t *args
   (void)args;
   (void)results;
   wf_unsupported_env_t *e = envp;
-  if (!e->inst->may_leave) return wf_exec_trap(ex, WF_TRAP_COMPONENT, "cannot leave component instance");
+  if (!e->inst->may_leave) return wf_no_leave_trap(ex, e->inst);
   char msg[128];
   snprintf(msg, sizeof msg, "%s is not supported (weft implements the synchronous canonical ABI only)",
            builtin_name(e->kind, e->opcode));

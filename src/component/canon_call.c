@@ -138,6 +138,7 @@ wf_trapcode_t wf_canon_invoke(wf_cfunc_t *f, const weft_val_t *args, size_t narg
   if (ok && f->opts.post_return) {
     uint64_t pr[2] = {0, 0};
     inst->may_leave = false;
+    inst->no_leave_why = "post-return";
     wf_trapcode_t c = wf_invoke(rt->store, f->opts.post_return, res, pr);
     inst->may_leave = true;
     if (c != WF_TRAP_NONE) ok = wf_cx_core_trap(rt, trap, c);
@@ -185,7 +186,7 @@ static void lower_env_free(void *p) {
 static wf_trapcode_t lower_call(void *envp, wf_exec_t *ex, const uint64_t *args, uint64_t *results) {
   wf_lower_env_t *e = envp;
   wf_cinst_t *a = e->caller;
-  if (!a->may_leave) return wf_exec_trap(ex, WF_TRAP_COMPONENT, "cannot leave component instance");
+  if (!a->may_leave) return wf_no_leave_trap(ex, a);
   uint64_t in[WF_MAX_FLAT_PARAMS + 2];
   memcpy(in, args, (size_t)e->ncore_params * sizeof *in);
   wf_arena_t local;

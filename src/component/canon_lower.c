@@ -14,9 +14,12 @@ bool wf_canon_realloc(wf_cx_t *cx, uint32_t old, uint32_t old_size, uint32_t ali
   uint64_t r[4] = {0};
   wf_cinst_t *inst = cx->inst;
   bool ml = inst->may_leave;
+  const char *why = inst->no_leave_why;
   inst->may_leave = false;
+  inst->no_leave_why = "realloc";
   wf_trapcode_t c = wf_invoke(inst->rt->store, f, a, r);
   inst->may_leave = ml;
+  inst->no_leave_why = why;
   if (c != WF_TRAP_NONE) return wf_cx_core_trap(inst->rt, cx->trap, c);
   *out = (uint32_t)r[0];
   return true;

@@ -139,6 +139,7 @@ struct wf_cinst {
   wf_ridtab_t rids;               /* static rid -> runtime resource type */
   wf_htable_t handles;
   bool may_leave, may_enter;
+  const char *no_leave_why;       /* while !may_leave: "realloc" or "post-return" */
   /* runtime index spaces, one wf_citem_t per entry (sort = index space) */
   wf_citem_t *space[WF_SORT_COUNT];
   uint32_t nspace[WF_SORT_COUNT];
