@@ -293,6 +293,9 @@ static wf_ctid_t module_ctype(wf_cctx_t *cx, const wf_module_t *m, size_t off) {
     case WF_EXTERN_MEMORY:
       if ((t = wf_ctype_new(cx->ts, WF_CT_CORE_MEMORY))) cx->ts->v[t].mem = im->u.mem;
       break;
+    case WF_EXTERN_TAG:
+      if ((t = wf_ctype_new(cx->ts, WF_CT_CORE_TAG))) cx->ts->v[t].core = m->types[im->u.type_idx];
+      break;
     default:
       if ((t = wf_ctype_new(cx->ts, WF_CT_CORE_GLOBAL))) cx->ts->v[t].global = im->u.global;
       break;
@@ -311,6 +314,10 @@ static wf_ctid_t module_ctype(wf_cctx_t *cx, const wf_module_t *m, size_t off) {
       break;
     case WF_EXTERN_MEMORY:
       if ((t = wf_ctype_new(cx->ts, WF_CT_CORE_MEMORY))) cx->ts->v[t].mem = m->mems[ex->index];
+      break;
+    case WF_EXTERN_TAG:
+      if ((t = wf_ctype_new(cx->ts, WF_CT_CORE_TAG)))
+        cx->ts->v[t].core = m->types[m->tag_type[ex->index]];
       break;
     default:
       if ((t = wf_ctype_new(cx->ts, WF_CT_CORE_GLOBAL))) cx->ts->v[t].global = m->globals[ex->index].type;
@@ -765,7 +772,7 @@ static bool section(wf_cctx_t *cx, uint8_t id, wf_creader_t *r) {
     if (!(r->p[4] == 1 && r->p[5] == 0 && r->p[6] == 0 && r->p[7] == 0))
       return wf_cerr(cx, off + 4, "expected a version header for a module");
     wf_error_t merr = {0};
-    wf_module_t *m = wf_module_decode(r->p, len, &merr);
+    wf_module_t *m = wf_module_decode_ex(r->p, len, WF_FEATURE_MULTI_MEMORY, &merr);
     if (!m) return wf_error_at(cx->err, off + (merr.has_offset ? merr.offset : 0), "core module: %s", merr.msg);
     if (!WF_VEC_PUSH(cx->arena, cx->modules.v, cx->modules.n, cx->modules.cap, m)) {
       wf_module_free(m);

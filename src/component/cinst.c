@@ -190,6 +190,7 @@ static bool core_extern_item(wf_citem_t *it, const wf_extern_t *x) {
   case WF_EXTERN_TABLE: it->sort = WF_SORT_CORE_TABLE; break;
   case WF_EXTERN_MEMORY: it->sort = WF_SORT_CORE_MEMORY; break;
   case WF_EXTERN_GLOBAL: it->sort = WF_SORT_CORE_GLOBAL; break;
+  case WF_EXTERN_TAG: it->sort = WF_SORT_CORE_TAG; break;
   default: return false;
   }
   it->u.core = *x;
@@ -224,7 +225,7 @@ static bool core_instantiate(ictx_t *cx, wf_cinst_t *inst, const wf_cdef_t *d) {
     const wf_import_t *im = &m->imports[i];
     const wf_citem_t *a = wf_citems_find(args, im->module, im->module_len);
     const wf_citem_t *x = a ? wf_citems_find(a->u.core_inst, im->name, im->name_len) : NULL;
-    if (!x || x->sort > WF_SORT_CORE_GLOBAL) {
+    if (!x || x->sort > WF_SORT_CORE_TAG) {
       free(imports);
       return fail(cx, d, WEFT_ERR_LINK, "no argument provides the module's import `%.*s` `%.*s`",
                   WF_NLEN(im->module_len), im->module, WF_NLEN(im->name_len), im->name);
@@ -264,6 +265,7 @@ static bool core_instantiate(ictx_t *cx, wf_cinst_t *inst, const wf_cdef_t *d) {
     case WF_EXTERN_TABLE: x.u.table = ci->tables[me->index]; break;
     case WF_EXTERN_MEMORY: x.u.mem = ci->mems[me->index]; break;
     case WF_EXTERN_GLOBAL: x.u.global = ci->globals[me->index]; break;
+    case WF_EXTERN_TAG: x.u.tag = ci->tags[me->index]; break;
     default: return fail(cx, d, WEFT_ERR_LINK, "export `%.*s` has an unsupported kind", WF_NLEN(me->name_len), me->name);
     }
     ex->names[i] = dup_name(rt, me->name, me->name_len);
@@ -284,8 +286,7 @@ static bool core_instance(ictx_t *cx, wf_cinst_t *inst, const wf_cdef_t *d) {
   if (!ex) return oom(cx, d);
   for (uint32_t i = 0; i < d->u.inst.nargs; i++) {
     const wf_csortidx_t *a = &d->u.inst.args[i];
-    if (a->sort == WF_SORT_CORE_TAG) return fail(cx, d, WEFT_ERR_LINK, "core tags are not supported");
-    if (a->sort > WF_SORT_CORE_GLOBAL) return fail(cx, d, WEFT_ERR_LINK, "invalid core instance export sort");
+    if (a->sort > WF_SORT_CORE_TAG) return fail(cx, d, WEFT_ERR_LINK, "invalid core instance export sort");
     const wf_citem_t *x = get(cx, d, inst, a->sort, a->idx);
     if (!x) return false;
     ex->names[i] = dup_name(inst->rt, a->name, a->name_len);
@@ -374,7 +375,6 @@ static bool alias(ictx_t *cx, wf_cinst_t *inst, const wf_cdef_t *d) {
     if (!i) return false;
     x = wf_citems_find(i->u.core_inst, nm, nl);
     if (!x) return fail(cx, d, WEFT_ERR_LINK, "core instance %u has no export `%.*s`", d->u.alias.instance, WF_NLEN(nl), nm);
-    if (x->sort == WF_SORT_CORE_TAG) return fail(cx, d, WEFT_ERR_LINK, "core tags are not supported");
     break;
   }
   case WF_ALIAS_OUTER: {

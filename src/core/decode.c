@@ -22,6 +22,7 @@ typedef struct {
   uint8_t *nest;            /* WF_MAX_NESTING + 1 frame kinds for skip_body */
   const uint8_t *names;     /* the first "name" custom section's payload */
   size_t names_len;
+  uint32_t features;        /* WF_FEATURE_* */
 } dec_t;
 
 #define OOM(d) wf_error_set((d)->err, "out of memory")
@@ -173,7 +174,8 @@ static bool skip_blocktype(wf_reader_t *r) {
 /* Read the immediates of the instruction starting with byte `op` (already
  * consumed; reads a 0xFC sub-opcode itself). *id receives its wf_opcode_t.
  * nmems: the module's memories (the encoding of memory indices). */
-static bool skip_instr(wf_reader_t *r, size_t at, uint8_t op, int *id, uint32_t nmems) {
+static bool skip_instr(wf_reader_t *r, size_t at, uint8_t op, int *id, uint32_t nmems,
+                       uint32_t features) {
   uint32_t code = op, x;
   uint64_t bits;
   int64_t sx;
@@ -205,7 +207,7 @@ static bool skip_instr(wf_reader_t *r, size_t at, uint8_t op, int *id, uint32_t 
     return wf_rd_u32(r, &x) && wf_rd_u32(r, &x);
   case WF_IMM_MEMARG: {
     uint32_t y, z;
-    return wf_rd_memarg(r, &x, &y, &z);
+    return wf_rd_memarg(r, (features & WF_FEATURE_MULTI_MEMORY) != 0, &x, &y, &z);
   }
   case WF_IMM_MEM: return wf_rd_memidx(r, nmems, &x);
   case WF_IMM_TAG: return wf_rd_u32(r, &x);
@@ -263,7 +265,7 @@ static bool skip_body(dec_t *d, wf_reader_t *r) {
       d->nest[depth - 1] = 2;
       continue;
     }
-    if (!skip_instr(r, at, op, &id, d->m->nmems)) return false;
+    if (!skip_instr(r, at, op, &id, d->m->nmems, d->features)) return false;
     if ((op >= 0x02 && op <= 0x04) || op == 0x1F) {
       if (depth > WF_MAX_NESTING)
         return wf_error_at(d->err, at, "blocks nested too deeply (limit %u)", WF_MAX_NESTING);
@@ -326,7 +328,7 @@ static bool rd_constexpr(dec_t *d, wf_reader_t *r, uint8_t type, wf_constexpr_t 
       break;
     default: {
       int id;
-      if (!skip_instr(r, at, op, &id, m->nmems)) return false;
+      if (!skip_instr(r, at, op, &id, m->nmems, d->features)) return false;
       if (!nonconst) { nonconst = true; nonconst_at = at; }
       got = 0;
       break;
@@ -920,6 +922,11 @@ static bool ensure_arrays(dec_t *d) {
 }
 
 wf_module_t *wf_module_decode(const uint8_t *bytes, size_t len, wf_error_t *err) {
+  return wf_module_decode_ex(bytes, len, 0, err);
+}
+
+wf_module_t *wf_module_decode_ex(const uint8_t *bytes, size_t len, uint32_t features,
+                                 wf_error_t *err) {
   wf_error_t local_err = {0};
   if (!err) err = &local_err;
   if (len > UINT32_MAX) { wf_error_set(err, "module too large"); return NULL; }
@@ -929,12 +936,14 @@ wf_module_t *wf_module_decode(const uint8_t *bytes, size_t len, wf_error_t *err)
   if (!m->bytes) { free(m); wf_error_set(err, "out of memory"); return NULL; }
   if (len) memcpy(m->bytes, bytes, len);
   m->len = len;
-  dec_t d = {.m = m, .err = err, .base = m->bytes, .file_end = m->bytes + len};
+  dec_t d = {.m = m, .err = err, .base = m->bytes, .file_end = m->bytes + len, .features = features};
   d.nest = malloc(WF_MAX_NESTING + 1);
   bool ok = d.nest ? true : wf_error_set(err, "out of memory");
   ok = ok && decode_sections(&d) && ensure_arrays(&d);
+  if (ok && m->nmems > 1 && !(features & WF_FEATURE_MULTI_MEMORY))
+    ok = wf_error_set(err, "multiple memories");
   if (ok) {
-    wf_valctx_t vc = {d.declared, d.datacount};
+    wf_valctx_t vc = {d.declared, d.datacount, features};
     if (d.declared_n < m->nfuncs) vc.declared = NULL;
     for (uint32_t i = 0; ok && i < m->nfuncs - m->nfunc_imports; i++)
       ok = wf_validate_func(m, &vc, &m->funcs[i], err);

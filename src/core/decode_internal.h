@@ -110,14 +110,15 @@ static inline bool wf_rd_memidx(wf_reader_t *r, uint32_t nmems, uint32_t *out) {
   return true;
 }
 
-/* A memarg: flags (alignment, and bit 6 for an explicit memory index), the
- * memory index, then the offset. */
-static inline bool wf_rd_memarg(wf_reader_t *r, uint32_t *align, uint32_t *mem, uint32_t *offset) {
+/* A memarg: flags (alignment, and with multi-memory bit 6 for an explicit
+ * memory index), the memory index, then the offset. */
+static inline bool wf_rd_memarg(wf_reader_t *r, bool multi, uint32_t *align, uint32_t *mem,
+                                uint32_t *offset) {
   size_t at = wf_rd_off(r);
   uint32_t flags;
   if (!wf_rd_u32(r, &flags)) return false;
   *mem = 0;
-  if (flags & WF_MEMARG_HAS_MEM) {
+  if (multi && (flags & WF_MEMARG_HAS_MEM)) {
     flags &= ~WF_MEMARG_HAS_MEM;
     if (flags < 32 && !wf_rd_u32(r, mem)) return false;
   }
@@ -135,6 +136,7 @@ bool wf_rd_reftype(wf_reader_t *r, uint8_t *out);
 typedef struct {
   const uint8_t *declared;   /* nfuncs flags: function may be ref.func'd */
   uint32_t datacount;        /* valid when m->has_datacount */
+  uint32_t features;         /* WF_FEATURE_* */
 } wf_valctx_t;
 
 /* Validate one defined function's body (f->code .. f->code + f->code_len),

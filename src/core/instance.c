@@ -21,6 +21,7 @@ static void free_instance(void *p) {
   free(i->tables);
   free(i->mems);
   free(i->globals);
+  free(i->tags);
   free(i->type_ids);
   free(i->elem_dropped);
   free(i->data_dropped);
@@ -47,7 +48,12 @@ uint64_t wf_const_eval(const wf_instance_t *inst, const wf_constexpr_t *c) {
 
 wf_trapcode_t wf_op_memory_init(wf_instance_t *inst, uint32_t data_idx, uint32_t d, uint32_t s,
                                 uint32_t n) {
-  wf_meminst_t *mem = inst->mem0;
+  return wf_op_memory_init_mem(inst, 0, data_idx, d, s, n);
+}
+
+wf_trapcode_t wf_op_memory_init_mem(wf_instance_t *inst, uint32_t memidx, uint32_t data_idx,
+                                    uint32_t d, uint32_t s, uint32_t n) {
+  wf_meminst_t *mem = memidx < inst->module->nmems ? inst->mems[memidx] : NULL;
   const wf_data_t *seg = &inst->module->datas[data_idx];
   uint32_t len = inst->data_dropped[data_idx] ? 0 : seg->len;
   uint64_t size = mem ? mem->size : 0;
@@ -67,6 +73,7 @@ int wf_instance_export(const wf_instance_t *inst, const char *name, size_t len, 
     case WF_EXTERN_TABLE: out->u.table = inst->tables[e->index]; break;
     case WF_EXTERN_MEMORY: out->u.mem = inst->mems[e->index]; break;
     case WF_EXTERN_GLOBAL: out->u.global = inst->globals[e->index]; break;
+    case WF_EXTERN_TAG: out->u.tag = inst->tags[e->index]; break;
     default: return 0;
     }
     return 1;
@@ -98,6 +105,7 @@ static int match_import(wf_store_t *s, const wf_module_t *m, const wf_import_t *
                     : x->kind == WF_EXTERN_TABLE ? (const void *)x->u.table
                     : x->kind == WF_EXTERN_MEMORY ? (const void *)x->u.mem
                     : x->kind == WF_EXTERN_GLOBAL ? (const void *)x->u.global
+                    : x->kind == WF_EXTERN_TAG ? (const void *)x->u.tag
                                                   : NULL;
   if (!ptr) return link_error(err, im, "unknown import");
   if (x->kind != im->kind) return link_error(err, im, "incompatible import type");
@@ -126,6 +134,14 @@ static int match_import(wf_store_t *s, const wf_module_t *m, const wf_import_t *
     const wf_globalinst_t *g = x->u.global;
     if (g->type.type != im->u.global.type || g->type.mut != im->u.global.mut)
       return link_error(err, im, "incompatible import type");
+    return 1;
+  }
+  case WF_EXTERN_TAG: {
+    /* tag types match exactly (no subtyping without GC types) */
+    if (im->u.type_idx >= m->ntypes) return link_error(err, im, "incompatible import type");
+    uint32_t want = wf_store_intern_type(s, &m->types[im->u.type_idx]);
+    if (want == UINT32_MAX) return wf_error_set(err, "out of memory");
+    if (x->u.tag->type_id != want) return link_error(err, im, "incompatible import type");
     return 1;
   }
   default: return link_error(err, im, "incompatible import type");
@@ -160,12 +176,13 @@ wf_instance_t *wf_instantiate(wf_store_t *s, const wf_module_t *m, const wf_exte
   inst->tables = zalloc(m->ntables, sizeof *inst->tables);
   inst->mems = zalloc(m->nmems, sizeof *inst->mems);
   inst->globals = zalloc(m->nglobals, sizeof *inst->globals);
+  inst->tags = zalloc(m->ntags, sizeof *inst->tags);
   inst->type_ids = zalloc(m->ntypes, sizeof *inst->type_ids);
   inst->elem_dropped = zalloc(m->nelems, 1);
   inst->data_dropped = zalloc(m->ndatas, 1);
   inst->code = zalloc(ndefined, sizeof *inst->code);
   box->own_funcs = zalloc(ndefined, sizeof *box->own_funcs);
-  if (!inst->funcs || !inst->tables || !inst->mems || !inst->globals || !inst->type_ids ||
+  if (!inst->funcs || !inst->tables || !inst->mems || !inst->globals || !inst->tags || !inst->type_ids ||
       !inst->elem_dropped || !inst->data_dropped || !inst->code || !box->own_funcs) {
     free(inst->code);
     inst->code = NULL;
@@ -187,18 +204,19 @@ wf_instance_t *wf_instantiate(wf_store_t *s, const wf_module_t *m, const wf_exte
   }
 
   /* Imports, in order, into their index spaces. */
-  uint32_t nf = 0, nt = 0, nm = 0, ng = 0;
+  uint32_t nf = 0, nt = 0, nm = 0, ng = 0, ntg = 0;
   for (uint32_t i = 0; i < m->nimports; i++) {
     switch (m->imports[i].kind) {
     case WF_EXTERN_FUNC: inst->funcs[nf++] = imports[i].u.func; break;
     case WF_EXTERN_TABLE: inst->tables[nt++] = imports[i].u.table; break;
     case WF_EXTERN_MEMORY: inst->mems[nm++] = imports[i].u.mem; break;
     case WF_EXTERN_GLOBAL: inst->globals[ng++] = imports[i].u.global; break;
+    case WF_EXTERN_TAG: if (ntg < m->ntags) inst->tags[ntg++] = imports[i].u.tag; break;
     default: break;
     }
   }
   if (nf != m->nfunc_imports || nt != m->ntable_imports || nm != m->nmem_imports ||
-      ng != m->nglobal_imports) {
+      ng != m->nglobal_imports || ntg != m->ntag_imports) {
     wf_error_set(err, "malformed module: import counts disagree");
     return NULL;
   }
@@ -223,6 +241,10 @@ wf_instance_t *wf_instantiate(wf_store_t *s, const wf_module_t *m, const wf_exte
     if (!inst->mems[i]) return NULL;
   }
   inst->mem0 = m->nmems ? inst->mems[0] : NULL;
+  for (uint32_t i = m->ntag_imports; i < m->ntags; i++) {
+    inst->tags[i] = wf_tag_new(s, &m->types[m->tag_type[i]]);
+    if (!inst->tags[i]) goto oom;
+  }
   for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) {
     uint64_t v = wf_const_eval(inst, &m->globals[i].init);
     inst->globals[i] = wf_global_new(s, &m->globals[i].type, v);
@@ -247,7 +269,7 @@ wf_instance_t *wf_instantiate(wf_store_t *s, const wf_module_t *m, const wf_exte
     const wf_data_t *seg = &m->datas[i];
     if (seg->mode != WF_SEG_ACTIVE) continue;
     uint32_t off = (uint32_t)wf_const_eval(inst, &seg->offset);
-    if (seg->mem != 0 || wf_op_memory_init(inst, i, off, 0, seg->len) != WF_TRAP_NONE) {
+    if (wf_op_memory_init_mem(inst, seg->mem, i, off, 0, seg->len) != WF_TRAP_NONE) {
       *trapped = 1;
       wf_error_set(err, "%s", wf_trap_message(WF_TRAP_MEM_OOB));
       return NULL;

@@ -33,8 +33,24 @@ typedef struct wf_xframe {
   wf_funcinst_t *fn;
 } wf_xframe_t;
 
+/* An exception: its tag and values. One that a catch_ref / catch_all_ref
+ * handed to the program may live on anywhere (locals, tables, globals,
+ * the host): it joins the exec's table, and its exnref is its index there
+ * + 1 -- never a pointer, so a forged value (from the host) is caught by a
+ * bounds check; they are freed with the exec. One that was only ever in
+ * flight is freed when a plain catch takes its values, or when it ends up
+ * uncaught. */
+struct wf_exn {
+  wf_taginst_t *tag;
+  uint64_t ref;                /* its exnref once escaped, else 0 */
+  uint32_t n;
+  uint64_t vals[];
+};
+
 struct wf_exec {
   wf_store_t *store;
+  wf_exn_t **exns;             /* escaped exceptions: exnref k is exns[k - 1] */
+  uint32_t nexns, capexns;
   char *stack, *stack_end;
   wf_xframe_t *frames, *frames_end;
   wf_xframe_t *cf;           /* innermost active frame, NULL when idle */
@@ -62,6 +78,21 @@ static void set_trap(wf_exec_t *ex, wf_trapcode_t code, const char *msg) {
   if (len >= sizeof ex->trap.msg) len = sizeof ex->trap.msg - 1;
   memmove(ex->trap.msg, m, len);
   ex->trap.msg[len] = 0;
+}
+
+/* An exception becomes reachable from the program: give it an exnref. */
+static bool exn_escape(wf_exec_t *ex, wf_exn_t *e) {
+  if (ex->nexns == ex->capexns) {
+    if (ex->capexns >= UINT32_MAX / 2) return false;
+    uint32_t cap = ex->capexns ? ex->capexns * 2 : 16;
+    wf_exn_t **t = realloc(ex->exns, (size_t)cap * sizeof *t);
+    if (!t) return false;
+    ex->exns = t;
+    ex->capexns = cap;
+  }
+  ex->exns[ex->nexns++] = e;
+  e->ref = ex->nexns;
+  return true;
 }
 
 #ifdef WF_TRANSLATE_DUMP
@@ -225,8 +256,10 @@ static void prof_count(const void *h) {
     if (__builtin_expect(ea_ + (n) > inst->mem0->size, 0)) TRAP(MEM_OOB); \
     mb + ea_;                                                            \
   })
+#define MEMCHK_M(mm, ea, n) do { if ((ea) + (n) > (mm)->size) TRAP(MEM_OOB); } while (0)
 #else
 #define MEM(a, off, n) (mb + (a) + (off))
+#define MEMCHK_M(mm, ea, n) do { } while (0)
 #endif
 
 /* i32 binary ops with a K form: a, b are uint32_t */
@@ -421,6 +454,7 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
   wf_funcinst_t *f;
   int32_t argoff;
   wf_code_t *c;
+  wf_exn_t *exn = NULL;
   {
     c = get_code(cf->fn);
     if (!c) TRAP(OOM);
@@ -854,6 +888,83 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
   }
   L_X_CONST: { W64(A1, ip[2].u); ip += 3; NEXT(); }
 
+  /* ---- memories other than memory 0 (multi-memory): the base from the
+   * memory instance (it never moves), the operation by a switch ---- */
+  L_X_LOAD_M: {    /* [addr|dst] [offset u64] [meminst*] [op|-] */
+    const wf_meminst_t *mm = ip[3].ptr;
+    uint64_t ea = (uint64_t)R32(A1) + ip[2].u;
+    const uint8_t *p = mm->base + ea;
+    uint64_t res;
+    switch (ip[4].p.a) {
+#define LM(op, T, conv) \
+      case WF_OP_##op: { T v; MEMCHK_M(mm, ea, sizeof v); memcpy(&v, p, sizeof v); \
+        res = (uint64_t)(conv); break; }
+      LOADS(LM)
+#undef LM
+      default: TRAP(UNREACHABLE);
+    }
+    W64(B1, res); ip += 5; NEXT();
+  }
+  L_X_STORE_M: {   /* [addr|val] [offset u64] [meminst*] [op|-] */
+    const wf_meminst_t *mm = ip[3].ptr;
+    uint64_t ea = (uint64_t)R32(A1) + ip[2].u;
+    uint8_t *p = mm->base + ea;
+    uint64_t v = R64(B1);
+    switch (ip[4].p.a) {
+#define SM(op, T) \
+      case WF_OP_##op: { T x = (T)v; MEMCHK_M(mm, ea, sizeof x); memcpy(p, &x, sizeof x); break; }
+      STORES(SM)
+#undef SM
+      default: TRAP(UNREACHABLE);
+    }
+    ip += 5; NEXT();
+  }
+  L_X_MEMSIZE_M: { W32(A1, ((wf_meminst_t *)ip[2].ptr)->pages); ip += 3; NEXT(); }
+  L_X_MEMGROW_M: {
+    int32_t r = wf_memory_grow(ip[2].ptr, R32(A1));
+    W32(B1, (uint32_t)r); ip += 3; NEXT();
+  }
+  L_X_MEMCOPY_M: {   /* [d|s] [n|-] [dst meminst*] [src meminst*] */
+    const wf_meminst_t *dm = ip[3].ptr, *sm = ip[4].ptr;
+    uint64_t d = R32(A1), s = R32(B1), n = R32(A2);
+    if (d + n > dm->size || s + n > sm->size) TRAP(MEM_OOB);
+    memmove(dm->base + d, sm->base + s, n);
+    ip += 5; NEXT();
+  }
+  L_X_MEMFILL_M: {   /* [d|val] [n|-] [meminst*] */
+    const wf_meminst_t *dm = ip[3].ptr;
+    uint64_t d = R32(A1), n = R32(A2);
+    int v = (int)(uint8_t)R32(B1);
+    if (d + n > dm->size) TRAP(MEM_OOB);
+    memset(dm->base + d, v, n);
+    ip += 4; NEXT();
+  }
+  L_X_MEMINIT_M: {   /* [data|mem] [d|s] [n|-] */
+    wf_trapcode_t r = wf_op_memory_init_mem(inst, (uint32_t)B1, (uint32_t)A1, R32(ip[2].p.a),
+                                            R32(ip[2].p.b), R32(ip[3].p.a));
+    if (r != WF_TRAP_NONE) { tc = r; goto trap; }
+    ip += 4; NEXT();
+  }
+
+  /* ---- exceptions ---- */
+  L_X_THROW: {     /* [tag*] [argoff|n] */
+    uint32_t n = (uint32_t)ip[2].p.b;
+    exn = malloc(sizeof *exn + (size_t)n * 8);
+    if (!exn) TRAP(OOM);
+    exn->tag = ip[1].ptr;
+    exn->ref = 0;
+    exn->n = n;
+    if (n) memcpy(exn->vals, fp + ip[2].p.a, (size_t)n * 8);
+    goto throw_exn;
+  }
+  L_X_THROW_REF: { /* [src|-] */
+    uint64_t ref = R64(A1);
+    if (!ref) TRAP(NULL_EXN);
+    if (ref > ex->nexns) TRAP(BAD_EXN);
+    exn = ex->exns[ref - 1];
+    goto throw_exn;
+  }
+
   /* ---- control ---- */
   L_UNREACHABLE: TRAP(UNREACHABLE);
   L_X_TRAP_OOM: TRAP(OOM);
@@ -965,6 +1076,56 @@ call_any: {        /* f, argoff set; ip = the instruction after the call */
     NEXT();
   }
 
+throw_exn: {      /* exn in flight; ip = the instruction that threw */
+    wf_xframe_t *const thrower = cf;
+    const wf_cell_t *at = ip + 1;
+    for (;;) {
+      const wf_code_t *cc = get_code(cf->fn);
+      uint32_t pos = cc ? (uint32_t)(at - cc->cells) : 0;
+      for (uint32_t k = cc ? cc->nhandlers : 0; k-- > 0;) {
+        const wf_handler_t *hd = &cc->handlers[k];
+        if (!(hd->start < pos && pos <= hd->end)) continue;
+        for (uint32_t j = 0; j < hd->n; j++) {
+          const wf_catch_t *cl = &cc->catches[hd->first + j];
+          if (cl->tag && cl->tag != exn->tag) continue;
+          /* caught: this frame resumes at the clause's landing pad */
+          fp = cf->fp;
+          inst = cf->inst;
+          mb = cf->mb;
+          ex->cf = cf;
+          uint64_t *dst = (uint64_t *)(fp + hd->base);
+          uint32_t nv = 0;
+          if (cl->tag) {
+            if (exn->n) memcpy(dst, exn->vals, (size_t)exn->n * 8);
+            nv = exn->n;
+          }
+          if (cl->kind == WF_CATCH_REF || cl->kind == WF_CATCH_ALL_REF) {
+            if (!exn->ref && !exn_escape(ex, exn)) {
+              free(exn);
+              exn = NULL;
+              tc = WF_TRAP_OOM;
+              goto trap;
+            }
+            dst[nv] = exn->ref;
+          } else if (!exn->ref) {
+            free(exn);
+          }
+          exn = NULL;
+          ip = cc->cells + cl->pad;
+          NEXT();
+        }
+      }
+      if (cf == entry) break;
+      at = cf[-1].ret_ip;
+      cf--;
+    }
+    if (!exn->ref) free(exn);
+    exn = NULL;
+    cf = thrower;
+    tc = WF_TRAP_EXCEPTION;
+    goto trap;
+  }
+
 trap:
   set_trap(ex, tc, NULL);
   fill_backtrace(ex, cf, entry);
@@ -1008,6 +1169,8 @@ wf_exec_t *wf_exec_new(wf_store_t *s) {
 
 void wf_exec_free(wf_exec_t *ex) {
   if (!ex) return;
+  for (uint32_t i = 0; i < ex->nexns; i++) free(ex->exns[i]);
+  free(ex->exns);
   munmap(ex->stack, WF_STACK_BYTES);
   munmap(ex->frames, (size_t)(WF_MAX_FRAMES + 2) * sizeof(wf_xframe_t));
   free(ex);

@@ -38,7 +38,19 @@
  *   SELECT       [a|b] [cond|dst]
  *   GLOBAL_GET   [global*] [dst|-]
  *   GLOBAL_SET   [global*] [src|-]
+ *   LOAD_M       [addr|dst] [offset u64] [meminst*] [load op|-]  (a memory other
+ *   STORE_M      [addr|val] [offset u64] [meminst*] [store op|-]  than memory 0)
+ *   THROW        [tag*] [argoff|n]      (the n values in the home slots from argoff)
+ *   THROW_REF    [src|-]
  *   others are documented beside their handler in interp.c.
+ *
+ * Exceptions: each try_table becomes a range of cells [start, end) and its
+ * catch clauses (wf_handler_t, wf_catch_t below). A clause's landing pad is
+ * ordinary code, placed before the body (jumped over on entry), that takes
+ * the exception's values from the home slots at `base` (the try_table's
+ * stack height) and branches to the clause's label like `br`. The
+ * interpreter finds the handlers of a frame from the instruction that threw
+ * (or the call that the exception came out of), innermost first.
  */
 #ifndef WF_CORE_INTERP_H
 #define WF_CORE_INTERP_H
@@ -60,7 +72,9 @@ typedef union wf_cell {
 #define WF_XOPS(X) \
   X(MOV) X(CONST) X(BR) X(BR_IF) X(BR_IFZ) X(BR_TABLE) X(RET) \
   X(CALL) X(CALL_ANY) X(CALL_IND) X(EXIT) X(TRAP_OOM) X(MOV2) X(MOV3) X(MOV4) X(I32_ADD_K2) \
-  X(ADDK_BRNZ) X(ADDK_BRZ) X(COPY32) X(COPY64) X(RET1) X(POLL)
+  X(ADDK_BRNZ) X(ADDK_BRZ) X(COPY32) X(COPY64) X(RET1) X(POLL) \
+  X(LOAD_M) X(STORE_M) X(MEMSIZE_M) X(MEMGROW_M) X(MEMFILL_M) X(MEMCOPY_M) X(MEMINIT_M) \
+  X(THROW) X(THROW_REF)
 
 /* Binary ops that have an immediate-operand (_K) form. */
 #define WF_KOPS(X) \
@@ -224,7 +238,22 @@ enum {
   WF_X_COUNT
 };
 
-/* A translated function. */
+/* A try_table: the cells [start, end) of its body (an instruction at cell p
+ * of length n is inside when start < p + 1 and p + n <= end, so a frame is
+ * looked up with the throw's cell + 1 or the call's return cell), and its
+ * catch clauses catches[first .. first + n). */
+typedef struct {
+  uint32_t start, end;
+  uint32_t first, n;
+  int32_t base;          /* frame byte offset where a catch puts its values */
+} wf_handler_t;
+
+typedef struct {
+  wf_taginst_t *tag;     /* NULL for catch_all / catch_all_ref */
+  uint32_t pad;          /* cell of the landing pad */
+  uint8_t kind;          /* WF_CATCH .. WF_CATCH_ALL_REF */
+} wf_catch_t;
+
 /* A translated function. Frame: [params | locals | temporaries | constants];
  * the constants (operands that are not immediates) are copied in on entry. */
 typedef struct wf_code {
@@ -235,6 +264,9 @@ typedef struct wf_code {
   uint32_t ninit;              /* slots [nparams, nparams + ninit) start as init[]: */
   const uint64_t *init;        /* zeros for the locals, then the constants
                                   (cbase == nparams + nlocals); after the cells */
+  uint32_t nhandlers;           /* try_tables, in order of their start */
+  const wf_handler_t *handlers; /* after the cells, like init */
+  const wf_catch_t *catches;
   uint32_t ncells;
   wf_cell_t cells[];
 } wf_code_t;

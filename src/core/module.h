@@ -236,6 +236,15 @@ typedef struct wf_module {
  * interpreter's wording where the spec tests check it ("unexpected end",
  * "magic header not detected", "type mismatch", ...). */
 wf_module_t *wf_module_decode(const uint8_t *bytes, size_t len, wf_error_t *err);
+
+/* Proposals beyond WebAssembly 2.0 that conflict with its test suite, on
+ * request. (Exception handling -- tags, throw, throw_ref, try_table, exnref
+ * -- is always accepted: 2.0 has no meaning for those encodings.) */
+#define WF_FEATURE_MULTI_MEMORY 0x1u   /* else "multiple memories" is invalid */
+/* wf_module_decode with `features` (WF_FEATURE_* flags); wf_module_decode
+ * is this with none. Core modules inside components use multi-memory. */
+wf_module_t *wf_module_decode_ex(const uint8_t *bytes, size_t len, uint32_t features,
+                                 wf_error_t *err);
 void wf_module_free(wf_module_t *m);
 
 /* Convenience: the type of function `idx` of m. */

@@ -8,6 +8,8 @@
  *   i64 / f64   all 64 bits (floats as their IEEE bit pattern)
  *   funcref     (uint64_t)(uintptr_t)wf_funcinst_t *, 0 = null
  *   externref   an opaque host value, 0 = null
+ *   exnref      an index + 1 into the store's table of exceptions, 0 = null
+ *               (exception handling; interp.c checks it before use)
  */
 #ifndef WF_CORE_RUNTIME_H
 #define WF_CORE_RUNTIME_H
@@ -38,7 +40,10 @@ typedef struct wf_exec wf_exec_t;   /* interpreter state of a store (interp.c) *
   X(OOM, "out of memory")                                               \
   X(HOST, "host trap")                                                  \
   X(COMPONENT, "component model trap")                                 \
-  X(INTERRUPT, "interrupted")
+  X(INTERRUPT, "interrupted")                                           \
+  X(EXCEPTION, "uncaught exception")                                    \
+  X(NULL_EXN, "null exception reference")                               \
+  X(BAD_EXN, "invalid exception reference")
 
 typedef enum {
 #define X(id, msg) WF_TRAP_##id,
@@ -126,6 +131,20 @@ typedef struct wf_globalinst {
   wf_globaltype_t type;
 } wf_globalinst_t;
 
+/* ---- tags (exception handling) -------------------------------------------------- */
+
+/* A tag: exceptions are matched by the identity of this object (tags are
+ * generative: each instantiation of a module defining one makes a new one). */
+typedef struct wf_taginst {
+  const wf_functype_t *type;   /* parameters only */
+  uint32_t type_id;            /* interned in the store */
+} wf_taginst_t;
+
+wf_taginst_t *wf_tag_new(wf_store_t *s, const wf_functype_t *type);
+
+/* An exception (what an exnref designates; interp.c owns them). */
+typedef struct wf_exn wf_exn_t;
+
 /* ---- instances --------------------------------------------------------------- */
 
 typedef struct {
@@ -135,6 +154,7 @@ typedef struct {
     wf_tableinst_t *table;
     wf_meminst_t *mem;
     wf_globalinst_t *global;
+    wf_taginst_t *tag;
   } u;
 } wf_extern_t;
 
@@ -149,6 +169,7 @@ struct wf_instance {
   uint8_t *elem_dropped;       /* module->nelems flags (declarative: dropped) */
   uint8_t *data_dropped;       /* module->ndatas flags */
   wf_meminst_t *mem0;          /* mems[0] or NULL */
+  wf_taginst_t **tags;         /* module->ntags */
   void **code;                 /* per defined function: interpreter code,
                                   NULL until first call (interp-owned) */
 };
@@ -194,6 +215,9 @@ int wf_instance_export(const wf_instance_t *inst, const char *name, size_t len, 
  * returns WF_TRAP_NONE or a trap code and follows the spec's bounds rules
  * exactly (checks first, then copies; zero-length at the end is fine). */
 wf_trapcode_t wf_op_memory_init(wf_instance_t *inst, uint32_t data_idx, uint32_t d, uint32_t s, uint32_t n);
+/* memory.init into memory `mem` (multi-memory). */
+wf_trapcode_t wf_op_memory_init_mem(wf_instance_t *inst, uint32_t mem, uint32_t data_idx,
+                                    uint32_t d, uint32_t s, uint32_t n);
 wf_trapcode_t wf_op_table_init(wf_instance_t *inst, uint32_t table_idx, uint32_t elem_idx,
                                uint32_t d, uint32_t s, uint32_t n);
 wf_trapcode_t wf_op_table_copy(wf_instance_t *inst, uint32_t dst_table, uint32_t src_table,

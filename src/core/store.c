@@ -203,3 +203,17 @@ wf_globalinst_t *wf_global_new(wf_store_t *s, const wf_globaltype_t *t, uint64_t
   }
   return g;
 }
+
+wf_taginst_t *wf_tag_new(wf_store_t *s, const wf_functype_t *type) {
+  uint32_t id = wf_store_intern_type(s, type);
+  if (id == UINT32_MAX) return NULL;
+  wf_taginst_t *t = calloc(1, sizeof *t);
+  if (!t) return NULL;
+  t->type = type;
+  t->type_id = id;
+  if (!wf_store_adopt(s, t, free)) {
+    free(t);
+    return NULL;
+  }
+  return t;
+}

@@ -32,6 +32,7 @@ typedef struct {
   uint32_t loop_pos;     /* C_LOOP: cell index of the loop head */
   int32_t fix;           /* fixups waiting for the end label */
   int32_t else_ins, else_cell;  /* C_IF: the branch to the else arm, -1 if none */
+  int32_t try_idx;       /* a try_table's block: its handler, else -1 */
 } ctl_t;
 
 typedef struct { uint32_t ins, cell; int32_t next; } fix_t;
@@ -45,6 +46,8 @@ typedef struct {
   uint32_t lo;            /* no V_LOCAL entry below this position */
   ctl_t *ctl; uint32_t nctl, ccap;
   fix_t *fix; uint32_t nfix, fcap;
+  wf_handler_t *hs; uint32_t nh, hcap;    /* try_tables */
+  wf_catch_t *cs; uint32_t ncs, cscap;    /* their catch clauses */
   uint32_t T;             /* first temporary: params + locals + kmax */
   uint32_t cbase, kmax;   /* constant slots [cbase, cbase + kmax) */
   uint64_t *kv; uint32_t nk, kcap;   /* constant slots' values */
@@ -330,6 +333,28 @@ static uint64_t rd_raw(tr_t *t, unsigned n) {
   return v;
 }
 
+/* A memory index immediate (see wf_rd_memidx in decode_internal.h). */
+static uint32_t rd_memidx(tr_t *t) {
+  if (t->m->nmems > 1) return rd_u32(t);
+  (void)rd_raw(t, 1);
+  return 0;
+}
+/* A memarg: returns the offset, *mem the memory index. */
+static uint32_t rd_memarg(tr_t *t, uint32_t *mem) {
+  uint32_t flags = rd_u32(t);
+  *mem = flags & WF_MEMARG_HAS_MEM ? rd_u32(t) : 0;
+  return rd_u32(t);
+}
+/* try_table's catch clauses, skipped (unreachable code). */
+static void skip_catches(tr_t *t) {
+  uint32_t n = rd_u32(t);
+  for (uint32_t i = 0; i < n && t->p < t->end; i++) {
+    uint8_t kind = (uint8_t)rd_raw(t, 1);
+    if (kind <= WF_CATCH_REF) (void)rd_u32(t);
+    (void)rd_u32(t);
+  }
+}
+
 static void blocktype(tr_t *t, uint32_t *np, uint32_t *nr) {
   int64_t bt = rd_s(t, 33);
   *np = 0;
@@ -345,18 +370,22 @@ static void blocktype(tr_t *t, uint32_t *np, uint32_t *nr) {
 /* Skip the immediates of op (unreachable code is not translated). */
 static void skip_imm(tr_t *t, int op) {
   switch (wf_opinfo[op].imm) {
-    case WF_IMM_NONE: case WF_IMM_MEMORY_COPY: break;
+    case WF_IMM_NONE: break;
+    case WF_IMM_MEMORY_COPY: (void)rd_memidx(t); (void)rd_memidx(t); break;
+    case WF_IMM_MEMARG: { uint32_t mem; (void)rd_memarg(t, &mem); break; }
+    case WF_IMM_TRY_TABLE: (void)rd_s(t, 33); skip_catches(t); break;
     case WF_IMM_BLOCKTYPE: (void)rd_s(t, 33); break;
     case WF_IMM_BR_TABLE: {
       uint32_t n = rd_u32(t);
       for (uint64_t i = 0; i <= n && t->p < t->end; i++) (void)rd_u32(t);
       break;
     }
-    case WF_IMM_CALL_INDIRECT: case WF_IMM_MEMARG: case WF_IMM_TABLE_INIT:
+    case WF_IMM_CALL_INDIRECT: case WF_IMM_TABLE_INIT:
     case WF_IMM_TABLE_COPY:
       (void)rd_u32(t); (void)rd_u32(t); break;
-    case WF_IMM_MEMORY_INIT: (void)rd_u32(t); (void)rd_raw(t, 1); break;
-    case WF_IMM_MEM: case WF_IMM_REFTYPE: (void)rd_raw(t, 1); break;
+    case WF_IMM_MEMORY_INIT: (void)rd_u32(t); (void)rd_memidx(t); break;
+    case WF_IMM_MEM: (void)rd_memidx(t); break;
+    case WF_IMM_REFTYPE: (void)rd_raw(t, 1); break;
     case WF_IMM_I32: (void)rd_s(t, 32); break;
     case WF_IMM_I64: (void)rd_s(t, 64); break;
     case WF_IMM_F32: (void)rd_raw(t, 4); break;
@@ -385,6 +414,7 @@ static bool push_ctl(tr_t *t, uint8_t kind, uint32_t np, uint32_t nr) {
   c->loop_pos = (uint32_t)label_here(t);
   c->fix = -1;
   c->else_ins = c->else_cell = -1;
+  c->try_idx = -1;
   return true;
 }
 
@@ -911,8 +941,32 @@ static void do_plain(tr_t *t, uint32_t op) {
   unsigned np = 0;
   while (sig[np] && sig[np] != ':') np++;
   if (wf_opinfo[op].imm == WF_IMM_MEMARG) {
-    (void)rd_u32(t);
-    uint32_t off = rd_u32(t);
+    uint32_t mem;
+    uint32_t off = rd_memarg(t, &mem);
+    if (mem != 0) {   /* another memory than 0: the generic forms */
+      if (mem >= t->m->nmems) { t->oom = true; return; }
+      if (np == 1) {
+        sv_t a = pop(t);
+        int32_t ao = opnd(t, t->sh, &a);
+        int32_t d = push_temp(t);
+        emit_h(t, WF_X_LOAD_M);
+        emit_ab(t, ao, d);
+        emit_u(t, off);
+        emit_ptr(t, t->inst->mems[mem]);
+        emit_ab(t, (int32_t)op, 0);
+      } else {
+        sv_t v = pop(t);
+        sv_t a = pop(t);
+        int32_t vo = opnd(t, t->sh + 1, &v);
+        int32_t ao = opnd(t, t->sh, &a);
+        emit_h(t, WF_X_STORE_M);
+        emit_ab(t, ao, vo);
+        emit_u(t, off);
+        emit_ptr(t, t->inst->mems[mem]);
+        emit_ab(t, (int32_t)op, 0);
+      }
+      return;
+    }
     if (np == 1) {   /* load */
       sv_t a = pop(t);
       if (fuse_addr(t, op, a, t->sh, -1, off)) return;
@@ -1058,6 +1112,73 @@ static void call_results(tr_t *t, uint32_t n) {
   for (uint32_t i = 0; i < n; i++) push_temp(t);
 }
 
+/* ---- exceptions ---- */
+
+/* try_table: landing pads for the catch clauses (jumped over), then the
+ * body as a block whose cells the handler covers. */
+static void do_try_table(tr_t *t) {
+  const wf_module_t *m = t->m;
+  uint32_t np, nr;
+  blocktype(t, &np, &nr);
+  spill_locals(t);
+  if (np > t->sh) np = t->sh;
+  for (uint32_t i = t->sh - np; i < t->sh; i++) to_home(t, i);
+  t->last.valid = false;
+  uint32_t h = t->sh - np;
+  if (!grow((void **)&t->hs, &t->hcap, (size_t)t->nh + 1, sizeof(wf_handler_t))) {
+    t->oom = true;
+    return;
+  }
+  uint32_t hi = t->nh++;
+  wf_handler_t *hd = &t->hs[hi];
+  hd->first = t->ncs;
+  hd->n = 0;
+  hd->base = home(t, h);
+  hd->start = hd->end = 0;
+  /* the try_table's params, kept while the pads use the stack above h */
+  sv_t saved[4];
+  sv_t *keep = np <= 4 ? saved : malloc((size_t)np * sizeof(sv_t));
+  if (!keep) { t->oom = true; return; }
+  if (np) memcpy(keep, t->st + h, (size_t)np * sizeof(sv_t));
+  uint32_t over = emit_h(t, WF_X_BR);
+  uint32_t over_cell = emit_ab(t, 0, 0);
+  uint32_t n = rd_u32(t);
+  for (uint32_t i = 0; i < n && t->p < t->end && !t->oom; i++) {
+    uint8_t kind = (uint8_t)rd_raw(t, 1);
+    uint32_t tag = kind <= WF_CATCH_REF ? rd_u32(t) : UINT32_MAX;
+    uint32_t label = rd_u32(t);
+    if (kind > WF_CATCH_ALL_REF || (tag != UINT32_MAX && tag >= m->ntags) || label >= t->nctl) {
+      t->oom = true;   /* not valid: refuse */
+      break;
+    }
+    uint32_t nv = (tag != UINT32_MAX ? m->types[m->tag_type[tag]].nparams : 0) +
+                  (kind == WF_CATCH_REF || kind == WF_CATCH_ALL_REF);
+    if (!grow((void **)&t->cs, &t->cscap, (size_t)t->ncs + 1, sizeof(wf_catch_t))) {
+      t->oom = true;
+      break;
+    }
+    wf_catch_t *c = &t->cs[t->ncs++];
+    t->hs[hi].n++;
+    c->tag = tag != UINT32_MAX ? t->inst->tags[tag] : NULL;
+    c->kind = kind;
+    c->pad = (uint32_t)label_here(t);
+    /* the pad: the values sit at home(h ..); branch with them like br */
+    t->sh = h;
+    if (t->lo > t->sh) t->lo = t->sh;
+    for (uint32_t k = 0; k < nv; k++) push_temp(t);
+    emit_br(t, label);
+    t->sh = h;
+  }
+  /* restore the params and start the body */
+  for (uint32_t k = 0; k < np; k++) push(t, keep[k]);
+  if (keep != saved) free(keep);
+  patch_rel(t, over, over_cell, label_here(t));
+  if (t->oom) return;
+  t->hs[hi].start = (uint32_t)t->n;
+  if (!push_ctl(t, C_BLOCK, np, nr)) return;
+  t->ctl[t->nctl - 1].try_idx = (int32_t)hi;
+}
+
 /* ---- the main loop ---- */
 
 /* wf_opcode_t + 1 by code (0 = unknown): bytes at [0, 256), 0xFC xx at 256 + xx. */
@@ -1089,9 +1210,10 @@ static void translate_body(tr_t *t) {
       return;
     }
     if (t->unreachable) {
-      if (op == WF_OP_BLOCK || op == WF_OP_LOOP || op == WF_OP_IF) {
+      if (op == WF_OP_BLOCK || op == WF_OP_LOOP || op == WF_OP_IF || op == WF_OP_TRY_TABLE) {
         skip++;
         (void)rd_s(t, 33);
+        if (op == WF_OP_TRY_TABLE) skip_catches(t);
         continue;
       }
       if (op == WF_OP_END && skip > 0) { skip--; continue; }
@@ -1158,6 +1280,7 @@ static void translate_body(tr_t *t) {
           t->nctl--;
           return;
         }
+        if (c->try_idx >= 0 && !t->oom) t->hs[c->try_idx].end = (uint32_t)t->n;
         if (!t->unreachable) emit_moves(t, c->nresults, home(t, c->height));
         if (c->else_ins >= 0)
           patch_rel(t, (uint32_t)c->else_ins, (uint32_t)c->else_cell, label_here(t));
@@ -1301,8 +1424,8 @@ static void translate_body(tr_t *t) {
       }
       case WF_OP_TABLE_INIT: case WF_OP_TABLE_COPY: case WF_OP_MEMORY_INIT: {
         uint32_t x = rd_u32(t), y;
-        if (op == WF_OP_MEMORY_INIT) { (void)rd_raw(t, 1); y = 0; } else y = rd_u32(t);
-        if (op == WF_OP_MEMORY_INIT ? x >= m->ndatas || !inst->mem0
+        if (op == WF_OP_MEMORY_INIT) y = rd_memidx(t); else y = rd_u32(t);
+        if (op == WF_OP_MEMORY_INIT ? x >= m->ndatas || y >= m->nmems
             : op == WF_OP_TABLE_INIT ? x >= m->nelems || y >= m->ntables
             : x >= m->ntables || y >= m->ntables) {
           t->oom = true;
@@ -1311,7 +1434,8 @@ static void translate_body(tr_t *t) {
         sv_t n = pop(t), s = pop(t), d = pop(t);
         int32_t no = opnd(t, t->sh + 2, &n), so = opnd(t, t->sh + 1, &s);
         int32_t dd = opnd(t, t->sh, &d);
-        emit_h(t, op);
+        /* memory.init of memory y > 0: MEMINIT_M, same cells */
+        emit_h(t, op == WF_OP_MEMORY_INIT && y ? (uint32_t)WF_X_MEMINIT_M : (uint32_t)op);
         emit_ab(t, (int32_t)x, (int32_t)y);
         emit_ab(t, dd, so);
         emit_ab(t, no, 0);
@@ -1325,31 +1449,61 @@ static void translate_body(tr_t *t) {
         break;
       }
       case WF_OP_MEMORY_SIZE: {
-        (void)rd_raw(t, 1);
+        uint32_t mi = rd_memidx(t);
+        if (mi >= m->nmems) { t->oom = true; return; }
         int32_t d = push_temp(t);
-        emit_h(t, op);
+        emit_h(t, mi ? (uint32_t)WF_X_MEMSIZE_M : (uint32_t)op);
         emit_ab(t, d, 0);
+        if (mi) emit_ptr(t, inst->mems[mi]);   /* MEMSIZE_M [dst|-] [meminst*] */
         break;
       }
       case WF_OP_MEMORY_GROW: {
-        (void)rd_raw(t, 1);
+        uint32_t mi = rd_memidx(t);
+        if (mi >= m->nmems) { t->oom = true; return; }
         sv_t a = pop(t);
         int32_t ao = opnd(t, t->sh, &a);
         int32_t d = push_temp(t);
-        emit_h(t, op);
+        emit_h(t, mi ? (uint32_t)WF_X_MEMGROW_M : (uint32_t)op);
         emit_ab(t, ao, d);
+        if (mi) emit_ptr(t, inst->mems[mi]);   /* MEMGROW_M [src|dst] [meminst*] */
         break;
       }
       case WF_OP_MEMORY_COPY: case WF_OP_MEMORY_FILL: {
-        if (op == WF_OP_MEMORY_COPY) (void)rd_raw(t, 2); else (void)rd_raw(t, 1);
+        uint32_t m1 = rd_memidx(t), m2 = op == WF_OP_MEMORY_COPY ? rd_memidx(t) : 0;
+        if (m1 >= m->nmems || m2 >= m->nmems) { t->oom = true; return; }
         sv_t n = pop(t), s = pop(t), d = pop(t);
         int32_t no = opnd(t, t->sh + 2, &n), so = opnd(t, t->sh + 1, &s);
         int32_t dd = opnd(t, t->sh, &d);
-        emit_h(t, op);
+        bool multi = m1 || m2;
+        emit_h(t, !multi ? (uint32_t)op
+                  : op == WF_OP_MEMORY_COPY ? (uint32_t)WF_X_MEMCOPY_M : (uint32_t)WF_X_MEMFILL_M);
         emit_ab(t, dd, so);
         emit_ab(t, no, 0);
+        /* MEMCOPY_M: + [dst meminst*] [src meminst*]; MEMFILL_M: + [meminst*] */
+        if (multi) emit_ptr(t, inst->mems[m1]);
+        if (multi && op == WF_OP_MEMORY_COPY) emit_ptr(t, inst->mems[m2]);
         break;
       }
+      case WF_OP_THROW: {
+        uint32_t x = rd_u32(t);
+        if (x >= m->ntags) { t->oom = true; return; }
+        uint32_t n = m->types[m->tag_type[x]].nparams;
+        int32_t argoff = call_args(t, n);
+        emit_h(t, WF_X_THROW);
+        emit_ptr(t, inst->tags[x]);
+        emit_ab(t, argoff, (int32_t)n);
+        t->unreachable = true;
+        break;
+      }
+      case WF_OP_THROW_REF: {
+        sv_t a = pop(t);
+        int32_t ao = opnd(t, t->sh, &a);
+        emit_h(t, WF_X_THROW_REF);
+        emit_ab(t, ao, 0);
+        t->unreachable = true;
+        break;
+      }
+      case WF_OP_TRY_TABLE: do_try_table(t); break;
       case WF_OP_I32_CONST: push_const(t, (uint32_t)rd_s(t, 32)); break;
       case WF_OP_I64_CONST: push_const(t, (uint64_t)rd_s(t, 64)); break;
       case WF_OP_F32_CONST: push_const(t, rd_raw(t, 4)); break;
@@ -1396,7 +1550,8 @@ wf_code_t *wf_translate(wf_instance_t *inst, uint32_t defined_idx) {
   uint64_t slots = (uint64_t)t.T + t.maxh + 2;
   if (!t.oom && slots < (1u << 24)) {
     size_t ninit = (size_t)fn->nlocals + t.nk;
-    c = malloc(sizeof *c + t.n * sizeof(wf_cell_t) + ninit * sizeof(uint64_t));
+    c = malloc(sizeof *c + t.n * sizeof(wf_cell_t) + ninit * sizeof(uint64_t) +
+               (size_t)t.nh * sizeof(wf_handler_t) + (size_t)t.ncs * sizeof(wf_catch_t));
     if (c) {
       c->nparams = ft->nparams;
       c->nlocals = fn->nlocals;
@@ -1411,8 +1566,18 @@ wf_code_t *wf_translate(wf_instance_t *inst, uint32_t defined_idx) {
       memset(ip, 0, (size_t)fn->nlocals * sizeof(uint64_t));
       if (t.nk) memcpy(ip + fn->nlocals, t.kv, (size_t)t.nk * sizeof(uint64_t));
       c->init = ip;
+      /* catches (pointer-aligned) first, then the handlers */
+      wf_catch_t *cs = (wf_catch_t *)(ip + ninit);
+      if (t.ncs) memcpy(cs, t.cs, (size_t)t.ncs * sizeof *cs);
+      wf_handler_t *hs = (wf_handler_t *)(cs + t.ncs);
+      if (t.nh) memcpy(hs, t.hs, (size_t)t.nh * sizeof *hs);
+      c->nhandlers = t.nh;
+      c->handlers = hs;
+      c->catches = cs;
     }
   }
+  free(t.hs);
+  free(t.cs);
   free(t.kv);
   free(t.code);
   free(t.st);

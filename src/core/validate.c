@@ -296,7 +296,8 @@ static bool op_br_table(val_t *v) {
 
 static bool op_memarg(val_t *v, uint8_t op) {
   uint32_t align, mem, offset;
-  if (!wf_rd_memarg(&v->r, &align, &mem, &offset)) return false;
+  bool multi = (v->vc->features & WF_FEATURE_MULTI_MEMORY) != 0;
+  if (!wf_rd_memarg(&v->r, multi, &align, &mem, &offset)) return false;
   if (!need_memory(v, mem)) return false;
   if (align > natural_align(op))
     return wf_error_at(v->err, v->at, "alignment must not be larger than natural");

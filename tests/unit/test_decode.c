@@ -263,8 +263,13 @@ WF_TEST(decode_custom_sections) {
 }
 
 WF_TEST(decode_section_structure) {
-  const uint8_t bad_id[] = {HDR, 0x0D, 0x00};
+  const uint8_t bad_id[] = {HDR, 0x0E, 0x00};   /* 13 is the tag section */
   FAILS(bad_id, "malformed section id");
+  /* the tag section goes between memory (5) and global (6) */
+  const uint8_t tag_after_global[] = {HDR, 0x06, 0x01, 0x00, 0x0D, 0x01, 0x00};
+  FAILS(tag_after_global, "unexpected content after last section");
+  const uint8_t tag_before_memory[] = {HDR, 0x0D, 0x01, 0x00, 0x05, 0x01, 0x00};
+  FAILS(tag_before_memory, "unexpected content after last section");
   const uint8_t out_of_order[] = {HDR, 0x03, 0x01, 0x00, 0x01, 0x01, 0x00};
   FAILS(out_of_order, "unexpected content after last section");
   const uint8_t twice[] = {HDR, 0x01, 0x01, 0x00, 0x01, 0x01, 0x00};
@@ -277,8 +282,19 @@ WF_TEST(decode_section_structure) {
   FAILS(leb_long, "integer representation too long");
   const uint8_t leb_big[] = {HDR, 0x01, 0x06, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0x00};
   FAILS(leb_big, "integer too large");
-  const uint8_t import_kind[] = {HDR, 0x02, 0x04, 0x01, 0x00, 0x00, 0x04};
+  const uint8_t import_kind[] = {HDR, 0x02, 0x04, 0x01, 0x00, 0x00, 0x05};   /* 4 is a tag */
   FAILS(import_kind, "malformed import kind");
+  /* a tag import: attribute 0, then a type without results */
+  const uint8_t tag_attr[] = {HDR, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00,
+                              0x02, 0x06, 0x01, 0x00, 0x00, 0x04, 0x01, 0x00};
+  FAILS(tag_attr, "malformed tag attribute");
+  const uint8_t tag_results[] = {HDR, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7F,
+                                 0x0D, 0x03, 0x01, 0x00, 0x00};
+  FAILS(tag_results, "non-empty tag result type");
+  const uint8_t tag_type[] = {HDR, 0x0D, 0x03, 0x01, 0x00, 0x00};
+  FAILS(tag_type, "unknown type 0");
+  const uint8_t tag_export[] = {HDR, 0x07, 0x05, 0x01, 0x01, 't', 0x04, 0x00};
+  FAILS(tag_export, "unknown tag 0");
   const uint8_t mut[] = {HDR, 0x06, 0x06, 0x01, 0x7F, 0x02, 0x41, 0x00, 0x0B};
   FAILS(mut, "malformed mutability");
   const uint8_t reftype[] = {HDR, 0x04, 0x04, 0x01, 0x71, 0x00, 0x00};
