@@ -48,7 +48,8 @@ typedef enum {
   WEFT_TRAP_OOM,
   WEFT_TRAP_HOST,
   WEFT_TRAP_COMPONENT,       /* a canonical ABI rule was broken (message says which) */
-  WEFT_TRAP_INTERRUPT,       /* stopped from outside (a timeout, weft_store_interrupt) */
+  WEFT_TRAP_INTERRUPT,       /* stopped from outside (a timeout, weft_cinstance_interrupt) */
+  WEFT_TRAP_EXCEPTION,       /* an uncaught wasm exception, or a null/invalid exnref */
 } weft_trap_code_t;
 
 typedef struct {

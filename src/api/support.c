@@ -43,6 +43,7 @@ weft_trap_code_t wf_api_trap_code(wf_trapcode_t c) {
   case WF_TRAP_OOM: return WEFT_TRAP_OOM;
   case WF_TRAP_COMPONENT: return WEFT_TRAP_COMPONENT;
   case WF_TRAP_INTERRUPT: return WEFT_TRAP_INTERRUPT;
+  case WF_TRAP_EXCEPTION: case WF_TRAP_NULL_EXN: case WF_TRAP_BAD_EXN: return WEFT_TRAP_EXCEPTION;
   case WF_TRAP_HOST:
   default: return WEFT_TRAP_HOST;
   }
