@@ -112,7 +112,7 @@ $(BUILD)/fuzz/libweft-fuzz.a: $(FUZZ_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 $(BUILD)/fuzz/%: fuzz/fuzz_%.c $(BUILD)/fuzz/libweft-fuzz.a
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/libweft-fuzz.a -lm -lpthread -lffi -larchive -ldl
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/libweft-fuzz.a -lm -lpthread -lcurl -lffi -larchive -ldl
 fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 
 clean:

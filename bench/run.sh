@@ -221,6 +221,34 @@ if [ "$have_weft" = 1 ]; then
   fi
 fi
 
+# ---- start-up of weft run vs jco run; guest->bundle calls ------------------------
+say ""
+say "start-up: weft run vs jco run on a hello-world C command and a JavaScript command (bench/startup.sh):"
+if stout=$(bounded bench/startup.sh "$BUILD" 2>"$OUT/startup.err"); then
+  say "$stout"
+else
+  [ -n "$stout" ] && say "$stout"
+  flag_failure "startup bench: $(tail -2 "$OUT/startup.err")"
+fi
+say ""
+say "guest -> host calls: host bundle vs a host function built into weft (bench/bundle_calls.sh):"
+if bout=$(bounded bench/bundle_calls.sh "$BUILD" 2>"$OUT/bundle_calls.err"); then
+  say "$bout"
+else
+  [ -n "$bout" ] && say "$bout"
+  flag_failure "bundle-call bench: $(tail -2 "$OUT/bundle_calls.err")"
+fi
+
+# ---- weft serve under wrk ---------------------------------------------------------
+say ""
+say "weft serve vs native C on libmicrohttpd (wrk over loopback; bench/serve_bench.sh):"
+if sout=$(bounded bench/serve_bench.sh "$BUILD" 2>"$OUT/serve_bench.err"); then
+  say "$sout"
+else
+  [ -n "$sout" ] && say "$sout"
+  flag_failure "weft serve bench: $(tail -2 "$OUT/serve_bench.err")"
+fi
+
 say ""
 if [ -s "$FAILS" ]; then
   say "bench: $(wc -l <"$FAILS") FAILURE(S):"

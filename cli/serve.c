@@ -45,7 +45,6 @@ static void serve_usage(void) {
 /* ---- the HTTP side ---- */
 
 typedef struct {
-  const weft_http_header_t *v;
   weft_http_header_t *h;
   size_t n, cap;
   bool oom;
@@ -137,8 +136,19 @@ static enum MHD_Result answer_guest(struct MHD_Connection *c, sreq_t *r) {
     return answer_text(c, r, MHD_HTTP_GATEWAY_TIMEOUT, "the handler did not answer in time\n");
   }
   if (got == 0) {
+    pthread_mutex_lock(&r->mu);
+    bool cut_off = r->cancelled;   /* the watchdog was first */
+    pthread_mutex_unlock(&r->mu);
+    if (cut_off) return answer_text(c, r, MHD_HTTP_GATEWAY_TIMEOUT, "the handler did not answer in time\n");
     if (weft_http_exchange_bad_request(r->x))
       return answer_text(c, r, MHD_HTTP_BAD_REQUEST, "bad request\n");
+    return answer_text(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal server error\n");
+  }
+  int status = weft_http_exchange_status(r->x);
+  if (status < 200 || status > 599) {
+    /* 1xx are not final answers; libmicrohttpd knows no others above 599 */
+    slog_note(s->log, r->id, "the handler answered with status %d: 500 instead", status);
+    sreq_cancel(r);
     return answer_text(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal server error\n");
   }
   /* a Content-Length from the guest frames the body; otherwise chunked */
@@ -165,7 +175,7 @@ static enum MHD_Result answer_guest(struct MHD_Connection *c, sreq_t *r) {
     weft_http_header_t h = weft_http_exchange_header(r->x, i);
     if (!skip_header(h.name)) MHD_add_response_header(resp, h.name, (const char *)h.value);
   }
-  enum MHD_Result rc = MHD_queue_response(c, (unsigned)weft_http_exchange_status(r->x), resp);
+  enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, resp);
   MHD_destroy_response(resp);
   r->answered = true;
   return rc;
@@ -198,9 +208,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
   if (!r) return;
   *con_cls = NULL;
   if (r->x && toe != MHD_REQUEST_TERMINATED_COMPLETED_OK) {
-    /* the client went away or the connection failed: stop the guest's waits */
+    /* the client went away or the connection failed: stop the guest */
     weft_http_exchange_body_end(r->x, 0);
     sreq_cancel(r);
+  } else if (r->x) {
+    /* sent (a HEAD, or a Content-Length reached): what the guest still
+     * writes goes nowhere, so its writes must not wait for us */
+    weft_http_exchange_abort(r->x);
   }
   if (r->counted) {
     pthread_mutex_lock(&s->mu);
@@ -435,7 +449,6 @@ int cli_serve_main(int argc, char **argv) {
   s.timeout_ns = timeout_s * 1000000000ull;
   s.max_body = max_body;
   s.max_workers = (int)max_workers;
-  s.prefix_stdio = prefix;
   pthread_mutex_init(&s.mu, NULL);
   pthread_cond_init(&s.cv, NULL);
   pthread_cond_init(&s.idle_cv, NULL);

@@ -44,7 +44,6 @@ struct serve {
   uint64_t timeout_ns;           /* the handler's budget without progress */
   uint64_t max_body;
   int max_workers;
-  bool prefix_stdio;
   /* workers */
   pthread_mutex_t mu;
   pthread_cond_t cv;             /* work queued / stopping */

@@ -84,7 +84,8 @@ WEFT_API void weft_http_exchange_body_end(weft_http_exchange_t *x, int ok);
 WEFT_API int weft_http_exchange_wait_response(weft_http_exchange_t *x, uint64_t deadline);
 WEFT_API const char *weft_http_exchange_error(weft_http_exchange_t *x);
 WEFT_API int weft_http_exchange_bad_request(weft_http_exchange_t *x);
-/* After wait_response returned 1. Header names are lower case. */
+/* After wait_response returned 1. Header names are lower case; header
+ * values are also NUL-terminated (trailer values are not). */
 WEFT_API int weft_http_exchange_status(weft_http_exchange_t *x);
 WEFT_API size_t weft_http_exchange_header_count(weft_http_exchange_t *x);
 WEFT_API weft_http_header_t weft_http_exchange_header(weft_http_exchange_t *x, size_t i);

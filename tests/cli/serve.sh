@@ -2,8 +2,8 @@
 # `weft serve` over real loopback HTTP, driven by curl (and python3 for raw
 # malformed requests). The guests are built here from tests/serve/guest.c
 # (freestanding C against the canonical ABI: clang --target=wasm32, then
-# jco embed + jco new against the wasi:http proxy world of
-# $WEFT_CORPORA/../specs/wasi-0.2) into BUILD_DIR/serve:
+# jco embed + jco new against the wasi:http proxy world; tests/serve/build.sh)
+# into BUILD_DIR/serve:
 #   hello     answers, keep-alive, request-id-prefixed stdout/stderr, many
 #             requests in parallel, malformed and oversized requests answered
 #             4xx while the server keeps serving, graceful SIGTERM while a
@@ -14,6 +14,7 @@
 #             wasi:http/outgoing-handler
 #   trap      500, and the server goes on answering
 #   loop      never answers: cut off by --timeout (504), instance interrupted
+#   both      exports wasi:cli/run as well as the handler: served
 #   no_handler (tests/serve/no_handler.wat) refused at start
 #   tests/cli/serve.sh BUILD_DIR      prints "serve: N passed, M failed"
 set -uo pipefail
@@ -21,9 +22,6 @@ cd "$(dirname "$0")/../.." || exit 1
 BUILD=${1:-build}
 WEFT="$BUILD/weft"
 OUT="$BUILD/serve"
-SRC=tests/serve
-JCO=node_modules/.bin/jco
-SPECS="${WEFT_CORPORA:-../shared/corpora}/../specs/wasi-0.2"
 P=0; F=0
 PIDS=()
 ok() { P=$((P + 1)); }
@@ -40,46 +38,19 @@ check() {   # check NAME GOT WANT
 }
 
 [ -x "$WEFT" ] || { bad "$WEFT not built"; finish; }
-for tool in curl clang python3 node; do
+for tool in curl python3; do
   command -v $tool >/dev/null || { bad "$tool is missing (scripts/setup.sh)"; finish; }
 done
-[ -x "$JCO" ] || { bad "$JCO is missing (scripts/setup.sh installs it)"; finish; }
-[ -f "$SPECS/http.wit" ] || { bad "no wasi:http WIT at $SPECS"; finish; }
-mkdir -p "$OUT"
-
-# ---- guests -----------------------------------------------------------------
-# The proxy world's WIT as a deps/ tree (wasi:cli's unstable timezone import
-# is left out: jco's WIT parser does not know the feature).
-if [ ! -d "$OUT/wit" ] || [ "$SPECS/http.wit" -nt "$OUT/wit/world.wit" ]; then
-  rm -rf "$OUT/wit"
-  for p in cli clocks filesystem http io random sockets; do
-    mkdir -p "$OUT/wit/deps/$p"
-    if [ $p = cli ]; then sed '/timezone/d' "$SPECS/$p.wit" >"$OUT/wit/deps/$p/$p.wit"
-    else cp "$SPECS/$p.wit" "$OUT/wit/deps/$p/$p.wit"; fi
-  done
-  printf 'package weft:serve-test;\nworld guest {\n  include wasi:http/proxy@0.2.12;\n}\n' >"$OUT/wit/world.wit"
-fi
-for g in hello echo outbound trap loop; do
-  G=$(tr a-z A-Z <<<"$g")
-  [ -s "$OUT/$g.wasm" ] && [ "$OUT/$g.wasm" -nt "$SRC/guest.c" ] && continue
-  if ! clang --target=wasm32 -nostdlib -O2 -Wall -Wextra -Werror -DGUEST_$G -Wl,--no-entry \
-        -o "$OUT/$g.core.wasm" "$SRC/guest.c" 2>"$OUT/build.log" ||
-     ! "$JCO" embed "$OUT/$g.core.wasm" --wit "$OUT/wit" -n guest -o "$OUT/$g.embed.wasm" >>"$OUT/build.log" 2>&1 ||
-     ! "$JCO" new "$OUT/$g.embed.wasm" -o "$OUT/$g.wasm" >>"$OUT/build.log" 2>&1; then
-    bad "building guest $g: $(tail -3 "$OUT/build.log")"
-    rm -f "$OUT/$g.wasm"
-    finish
-  fi
-done
-"$JCO" parse "$SRC/no_handler.wat" -o "$OUT/no_handler.wasm" >"$OUT/build.log" 2>&1 ||
-  { bad "jco parse no_handler.wat: $(tail -3 "$OUT/build.log")"; finish; }
+msg=$(tests/serve/build.sh "$OUT") || { bad "$msg"; finish; }
 
 # ---- servers ----------------------------------------------------------------
 # start NAME WASM OPTIONS...: weft serve on a free loopback port; sets PORT_NAME
 start() {
   local name=$1 wasm=$2
   shift 2
-  "$WEFT" serve --addr 127.0.0.1:0 "$@" "$OUT/$wasm" >"$OUT/$name.out" 2>"$OUT/$name.err" &
+  rm -f "$OUT/$name.err"   # not the last run's port (the redirection below happens in the child)
+  : >"$OUT/$name.err"
+  "$WEFT" serve --addr 127.0.0.1:0 "$@" "$OUT/$wasm" >"$OUT/$name.out" 2>>"$OUT/$name.err" &
   local pid=$! port=""
   PIDS+=("$pid")
   eval "PID_$name=$pid"
@@ -97,6 +68,7 @@ start echo echo.wasm
 start outbound outbound.wasm --timeout 10
 start trap trap.wasm
 start loop loop.wasm --timeout 1
+start both both.wasm
 H="http://127.0.0.1:$PORT_hello"
 
 # ---- hello, keep-alive, stdio --------------------------------------------------
@@ -112,9 +84,18 @@ if grep -qE '^\[req [0-9]+\] handling /log/one\?x=1$' "$OUT/hello.out"; then ok
 else bad "guest stdout is prefixed with its request id: $(cat "$OUT/hello.out")"; fi
 if grep -qE '^\[req [0-9]+\] a line on stderr$' "$OUT/hello.err"; then ok
 else bad "guest stderr is prefixed with its request id"; fi
+check "HEAD" "$(curl -s -I -o /dev/null -w '%{http_code}' --max-time 5 "$H/")" 200
+# a client that goes away mid-upload: its guest is stopped, the server goes on
+curl -s -H 'Transfer-Encoding: chunked' --data-binary @/dev/zero --max-time 0.3 "$H/gone" >/dev/null 2>&1
+check "after a client went away" "$(curl -s "$H/")" "hello from weft"
 # many at once (spread over the workers)
 seq 40 | xargs -P 20 -I{} curl -s -o /dev/null -w '%{http_code}\n' "$H/p{}" >"$OUT/par.txt"
 check "40 parallel requests" "$(grep -c '^200$' "$OUT/par.txt")" 40
+
+# a component that exports wasi:cli/run as well is served too (and still runs as a command)
+check "incoming-handler + wasi:cli/run served" "$(curl -s "http://127.0.0.1:$PORT_both/")" "hello from weft"
+"$WEFT" run "$OUT/both.wasm" >/dev/null 2>&1
+check "incoming-handler + wasi:cli/run runs with weft run" "$?" 0
 
 # ---- echo: streamed bodies both ways --------------------------------------------
 head -c 20000000 /dev/urandom >"$OUT/big.bin"
@@ -122,6 +103,7 @@ want=$(sha256sum <"$OUT/big.bin" | cut -d' ' -f1)
 got=$(curl -sv -H "Transfer-Encoding: chunked" --data-binary @"$OUT/big.bin" -D "$OUT/echo.hdr" 2>"$OUT/echo.curl" \
       "http://127.0.0.1:$PORT_echo/" | sha256sum | cut -d' ' -f1)
 check "echo of a 20 MB chunked upload" "$got" "$want"
+[ "$got" = "$want" ] || { tail -5 "$OUT/echo.err"; tail -8 "$OUT/echo.curl"; }
 if grep -qi '^x-echo-bytes: 20000000' "$OUT/echo.hdr"; then ok; else bad "echo trailer x-echo-bytes"; fi
 head -c 5000000 "$OUT/big.bin" >"$OUT/mid.bin"
 got=$(curl -s --data-binary @"$OUT/mid.bin" "http://127.0.0.1:$PORT_echo/" | sha256sum | cut -d' ' -f1)
@@ -202,11 +184,11 @@ wait "$PID_echo"
 check "graceful exit status" "$?" 0
 if grep -q 'weft serve: stopped' "$OUT/echo.err"; then ok; else bad "no 'stopped' line: $(tail -3 "$OUT/echo.err")"; fi
 check "no new connections after SIGTERM" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT_echo/")" 000
-for n in hello outbound trap loop; do
+for n in hello outbound trap loop both; do
   pid_var="PID_$n"
   kill -INT "${!pid_var}"
   wait "${!pid_var}"
   check "SIGINT exit status ($n)" "$?" 0
 done
-PIDS=("${PIDS[@]:5}")
+PIDS=("${PIDS[@]:6}")
 finish

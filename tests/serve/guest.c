@@ -5,6 +5,7 @@
  *
  *   GUEST_HELLO     200 "hello from weft\n"; on /log/... it also prints a line
  *                   to stdout and one to stderr
+ *   GUEST_BOTH      the hello handler, and wasi:cli/run too (world "both")
  *   GUEST_ECHO      streams the request body back as it arrives (chunked) and
  *                   finishes with a trailer x-echo-bytes: N
  *   GUEST_OUTBOUND  GET /HOST:PORT/PATH: fetches http://HOST:PORT/PATH through
@@ -40,6 +41,10 @@ void out_write(int32_t self, const void *p, size_t n, void *ret);
 IMPORT(STREAMS, "[method]input-stream.blocking-read") void in_read(int32_t self, int64_t len, void *ret);
 IMPORT(STREAMS, "[resource-drop]output-stream") void out_drop(int32_t self);
 IMPORT(STREAMS, "[resource-drop]input-stream") void in_drop(int32_t self);
+#ifdef GUEST_BOTH
+#define GUEST_HELLO
+__attribute__((export_name("wasi:cli/run@0.2.12#run"))) int32_t run(void) { return 0; }
+#endif
 #ifdef GUEST_HELLO
 IMPORT("wasi:cli/stdout@0.2.12", "get-stdout") int32_t get_stdout(void);
 IMPORT("wasi:cli/stderr@0.2.12", "get-stderr") int32_t get_stderr(void);

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Builds the `weft serve` test guests (tests/serve/guest.c, one per -DGUEST_*,
+# and no_handler.wat) into OUT, rebuilding only what is older than its source:
+#   tests/serve/build.sh OUT [GUEST...]     (default: every guest)
+# Needs clang (wasm32), node_modules/.bin/jco and the wasi:http WIT in
+# $WEFT_CORPORA/../specs/wasi-0.2. Prints why and exits 1 on failure.
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 1
+OUT=$1
+shift
+GUESTS=("$@")
+[ ${#GUESTS[@]} -gt 0 ] || GUESTS=(hello both echo outbound trap loop no_handler)
+SRC=tests/serve
+JCO=node_modules/.bin/jco
+SPECS="${WEFT_CORPORA:-../shared/corpora}/../specs/wasi-0.2"
+command -v clang >/dev/null || { echo "clang is missing (scripts/setup.sh)"; exit 1; }
+[ -x "$JCO" ] || { echo "$JCO is missing (scripts/setup.sh installs it)"; exit 1; }
+[ -f "$SPECS/http.wit" ] || { echo "no wasi:http WIT at $SPECS"; exit 1; }
+mkdir -p "$OUT"
+# The proxy world's WIT as a deps/ tree (wasi:cli's unstable timezone import
+# is left out: jco's WIT parser does not know the feature).
+if [ ! -f "$OUT/wit/deps/http/http.wit" ] || [ "$SPECS/http.wit" -nt "$OUT/wit/deps/http/http.wit" ]; then
+  rm -rf "$OUT/wit"
+  for p in cli clocks filesystem http io random sockets; do
+    mkdir -p "$OUT/wit/deps/$p"
+    if [ $p = cli ]; then sed '/timezone/d' "$SPECS/$p.wit" >"$OUT/wit/deps/$p/$p.wit"
+    else cp "$SPECS/$p.wit" "$OUT/wit/deps/$p/$p.wit"; fi
+  done
+fi
+# One world per directory (jco 1.11's embed does not pass on --world-name).
+printf 'package weft:serve-test;\nworld guest {\n  include wasi:http/proxy@0.2.12;\n}\n' >"$OUT/wit/world.wit"
+mkdir -p "$OUT/wit-both"
+ln -sfn ../wit/deps "$OUT/wit-both/deps"
+printf 'package weft:serve-test;\nworld both {\n  include wasi:http/proxy@0.2.12;\n  export wasi:cli/run@0.2.12;\n}\n' \
+  >"$OUT/wit-both/world.wit"
+for g in "${GUESTS[@]}"; do
+  if [ "$g" = no_handler ]; then
+    [ "$OUT/$g.wasm" -nt "$SRC/$g.wat" ] && continue
+    "$JCO" parse "$SRC/$g.wat" -o "$OUT/$g.wasm" >"$OUT/build.log" 2>&1 ||
+      { echo "jco parse $g.wat: $(tail -3 "$OUT/build.log")"; rm -f "$OUT/$g.wasm"; exit 1; }
+    continue
+  fi
+  [ -s "$OUT/$g.wasm" ] && [ "$OUT/$g.wasm" -nt "$SRC/guest.c" ] && continue
+  G=$(tr a-z A-Z <<<"$g")
+  if ! clang --target=wasm32 -nostdlib -O2 -Wall -Wextra -Werror -DGUEST_$G -Wl,--no-entry \
+        -o "$OUT/$g.core.wasm" "$SRC/guest.c" >"$OUT/build.log" 2>&1 ||
+     ! "$JCO" embed "$OUT/$g.core.wasm" --wit "$OUT/wit$([ $g = both ] && echo -both)" \
+        -o "$OUT/$g.embed.wasm" >>"$OUT/build.log" 2>&1 ||
+     ! "$JCO" new "$OUT/$g.embed.wasm" -o "$OUT/$g.wasm" >>"$OUT/build.log" 2>&1; then
+    echo "building guest $g: $(tail -3 "$OUT/build.log")"
+    rm -f "$OUT/$g.wasm"
+    exit 1
+  fi
+done
