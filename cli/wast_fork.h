@@ -11,6 +11,7 @@
 typedef enum {
   WAST_SKIP_TEXT = 0,   /* a text-format module/component (no binary to run) */
   WAST_SKIP_NYI,        /* the script is listed in the suite's nyi.txt */
+  WAST_SKIP_ASYNC,      /* needs the async canonical ABI (out of scope: weft is sync only) */
   WAST_SKIP_KINDS
 } wast_skip_t;
 

@@ -6,6 +6,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}; shift || true
+# Test scripts get an absolute build dir: several cd elsewhere or write
+# manifests and symlinks that name files in it.
+BUILD=$(cd "$BUILD" && pwd)
 TOTAL_P=0; TOTAL_F=0; STATUS=0
 LOGDIR="$BUILD/check-logs"; mkdir -p "$LOGDIR"
 
