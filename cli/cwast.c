@@ -112,8 +112,8 @@ static const char *const SKIP_SHORT[WAST_SKIP_KINDS] = {
 static const char *const SKIP_LONG[WAST_SKIP_KINDS] = {
     [WAST_SKIP_TEXT] = "text-format cases that never became binaries (quote/parse_error)",
     [WAST_SKIP_NYI] = "commands of scripts listed in nyi.txt (upstream marks them not yet passing)",
-    [WAST_SKIP_ASYNC] = "calls that reached an async built-in (canon lower async, task.return...): "
-                        "weft implements the synchronous canonical ABI only, and says so in the trap",
+    [WAST_SKIP_ASYNC] = ("calls that reached an async built-in (canon lower async, task.return...): "
+                         "weft implements the synchronous canonical ABI only, and says so in the trap"),
 };
 
 /* The runtime's own marker in the trap of an async built-in it does not
