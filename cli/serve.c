@@ -473,9 +473,15 @@ int cli_serve_main(int argc, char **argv) {
   }
   if (cli_wasi_link(wasi, s.linker, path, argv + i, argc - i) || cli_hosts_link(hosts, s.linker, s.comp, path))
     goto out;
-  /* Link once now, so a missing import is reported at start, not per request. */
+  /* Link once now (a missing import is reported at start, not per request):
+   * every request's instance is made from this pre-link. One instance now,
+   * so that a component that cannot be instantiated is refused at start. */
+  if (weft_linker_instantiate_pre(s.linker, s.comp, &s.pre, &err) != WEFT_OK) {
+    fprintf(stderr, "weft: %s: %s\n", path, err.message);
+    goto out;
+  }
   weft_cinstance_t *probe = NULL;
-  if (weft_linker_instantiate(s.linker, s.comp, NULL, &probe, &err) != WEFT_OK) {
+  if (weft_instance_pre_instantiate(s.pre, NULL, &probe, &err) != WEFT_OK) {
     fprintf(stderr, "weft: %s: %s\n", path, err.message);
     goto out;
   }
@@ -529,6 +535,7 @@ stop:
   slog_free(s.log);
   if (rc == 0) fprintf(stderr, "weft serve: stopped\n");
 out:
+  weft_instance_pre_free(s.pre);
   weft_linker_free(s.linker);
   weft_component_free(s.comp);
   weft_engine_free(s.engine);

@@ -40,6 +40,7 @@ struct serve {
   weft_engine_t *engine;
   weft_component_t *comp;
   weft_linker_t *linker;
+  weft_instance_pre_t *pre;     /* comp pre-linked with linker: every request's instance */
   const char *path;
   uint64_t timeout_ns;           /* the handler's budget without progress */
   uint64_t max_body;

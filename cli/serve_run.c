@@ -50,7 +50,7 @@ static void run_request(serve_t *s, sreq_t *r) {
   if (cancelled) return;
   weft_cinstance_t *inst = NULL;
   weft_error_t err;
-  weft_status_t st = weft_linker_instantiate(s->linker, s->comp, NULL, &inst, &err);
+  weft_status_t st = weft_instance_pre_instantiate(s->pre, NULL, &inst, &err);
   if (st != WEFT_OK) {
     slog_note(s->log, r->id, "instantiation failed: %s", err.message);
     weft_http_exchange_fail(r->x, "the component could not be instantiated");

@@ -356,6 +356,21 @@ WEFT_API void *weft_cinstance_state(weft_cinstance_t *inst, const void *key);
  * and instantiate it. `data` is handed to host functions (weft_call_data). */
 WEFT_API weft_status_t weft_linker_instantiate(weft_linker_t *l, const weft_component_t *c, void *data,
                                                weft_cinstance_t **out, weft_error_t *err);
+/* Pre-linking, for many instances of one component (a server making one
+ * per request): weft_linker_instantiate_pre resolves every import of c
+ * against l's definitions once (the same errors as weft_linker_instantiate
+ * for a missing or mismatched definition); weft_instance_pre_instantiate then
+ * only creates the instance. The pre takes l's definitions and states as
+ * they are when it is made (later changes to l are not seen); l must outlive
+ * the pre and every instance made from it. A pre may be used from several
+ * threads at once; weft_instance_pre_free may come before the instances it
+ * made are freed (they keep what they need). */
+typedef struct weft_instance_pre weft_instance_pre_t;
+WEFT_API weft_status_t weft_linker_instantiate_pre(weft_linker_t *l, const weft_component_t *c,
+                                                   weft_instance_pre_t **out, weft_error_t *err);
+WEFT_API weft_status_t weft_instance_pre_instantiate(weft_instance_pre_t *pre, void *data, weft_cinstance_t **out,
+                                                     weft_error_t *err);
+WEFT_API void weft_instance_pre_free(weft_instance_pre_t *pre);   /* NULL ok */
 
 /* ---- instances and calls ---- */
 WEFT_API void weft_cinstance_free(weft_cinstance_t *inst);

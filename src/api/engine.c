@@ -20,9 +20,26 @@ const char *weft_valkind_name(weft_valkind_t kind) {
   return "?";
 }
 
-weft_engine_t *weft_engine_new(void) { return calloc(1, sizeof(weft_engine_t)); }
+/* At most this many idle memory reservations are kept for reuse (8 GiB of
+ * address space each, nothing committed). */
+#define WF_ENGINE_POOLED_MEMORIES 64u
 
-void weft_engine_free(weft_engine_t *engine) { free(engine); }
+weft_engine_t *weft_engine_new(void) {
+  weft_engine_t *e = calloc(1, sizeof *e);
+  if (!e) return NULL;
+  e->pool = wf_mempool_new(WF_ENGINE_POOLED_MEMORIES);
+  if (!e->pool) {
+    free(e);
+    return NULL;
+  }
+  return e;
+}
+
+void weft_engine_free(weft_engine_t *engine) {
+  if (!engine) return;
+  wf_mempool_unref(engine->pool);   /* stores still using it hold their own reference */
+  free(engine);
+}
 
 weft_status_t weft_module_new(weft_engine_t *engine, const uint8_t *bytes, size_t len,
                               weft_module_t **out, weft_error_t *err) {

@@ -15,7 +15,8 @@
 #include "weft.h"
 
 struct weft_engine {
-  int unused;                  /* configuration will live here */
+  wf_mempool_t *pool;          /* linear-memory reservations recycled between the
+                                  component instances of its linkers (a reference) */
 };
 
 struct weft_module {

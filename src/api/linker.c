@@ -8,13 +8,19 @@
 #include "internal.h"
 
 weft_linker_t *weft_linker_new(weft_engine_t *engine) {
-  (void)engine;
-  return calloc(1, sizeof(weft_linker_t));
+  weft_linker_t *l = calloc(1, sizeof(weft_linker_t));
+  if (l && engine && engine->pool) {
+    wf_mempool_ref(engine->pool);
+    l->pool = engine->pool;
+  }
+  return l;
 }
 
 void weft_linker_free(weft_linker_t *l) {
   if (!l) return;
+  wf_mempool_t *pool = l->pool;   /* wf_linker_fini clears the struct */
   wf_linker_fini(l);
+  wf_mempool_unref(pool);
   free(l);
 }
 
@@ -52,6 +58,7 @@ static wf_ldef_t *def_get(wf_liface_t *f, const char *name) {
   memset(d, 0, sizeof *d);
   d->name = strdup(name);
   if (!d->name) return NULL;
+  d->name_len = strlen(name);
   f->n++;
   return d;
 }
@@ -187,18 +194,18 @@ weft_status_t weft_linker_define_state(weft_linker_t *l, const void *key, weft_s
 
 /* ---- instantiation ---- */
 
-weft_status_t weft_linker_instantiate(weft_linker_t *l, const weft_component_t *c, void *data,
-                                      weft_cinstance_t **out, weft_error_t *err) {
-  if (out) *out = NULL;
-  if (!l || !c || !c->c || !out) {
-    wf_api_err(err, WEFT_ERR_ARG, "weft_linker_instantiate: linker, component and out are required");
-    return WEFT_ERR_ARG;
-  }
+/* Make an instance of c: its imports linked by l's definitions, or, with a
+ * pre, copied from the pre's template (then l is NULL and the states are
+ * the pre's copy). */
+static weft_status_t instantiate(const weft_linker_t *l, weft_instance_pre_t *pre, const weft_component_t *c,
+                                 void *data, weft_cinstance_t **out, weft_error_t *err) {
   weft_error_t local;
   if (!err) err = &local;
   wf_api_ok(err);
+  const wf_lstate_t *states = pre ? pre->states : l->states;
+  size_t nstates = pre ? pre->nstates : l->nstates;
   weft_cinstance_t *api = calloc(1, sizeof *api);
-  wf_crt_t *rt = wf_crt_new();
+  wf_crt_t *rt = wf_crt_new(pre ? pre->pool : l->pool);
   wf_cinst_t *top = rt ? wf_cinst_new(rt, NULL, c->c) : NULL;
   wf_citems_t *args = NULL;
   if (!api || !top) {
@@ -209,15 +216,22 @@ weft_status_t weft_linker_instantiate(weft_linker_t *l, const weft_component_t *
   rt->api = api;
   api->rt = rt;
   api->comp = (weft_component_t *)c;
-  if (!wf_link_imports(l, top, &args, err)) goto fail;
-  if (l->nstates) {
-    rt->states = wf_arena_alloc(&rt->arena, l->nstates * sizeof *rt->states);
+  if (pre) {
+    if (!wf_link_from_pre(pre, top, &args)) {
+      wf_api_err(err, WEFT_ERR_NOMEM, "out of memory");
+      goto fail;
+    }
+  } else if (!wf_link_imports(l, top, &args, err)) {
+    goto fail;
+  }
+  if (nstates) {
+    rt->states = wf_arena_alloc(&rt->arena, nstates * sizeof *rt->states);
     if (!rt->states) {
       wf_api_err(err, WEFT_ERR_NOMEM, "out of memory");
       goto fail;
     }
-    for (size_t i = 0; i < l->nstates; i++) {
-      const wf_lstate_t *s = &l->states[i];
+    for (size_t i = 0; i < nstates; i++) {
+      const wf_lstate_t *s = &states[i];
       rt->states[i].key = s->key;
       rt->states[i].free_fn = s->free_fn;
       rt->states[i].state = s->make(s->env, api);
@@ -230,6 +244,10 @@ weft_status_t weft_linker_instantiate(weft_linker_t *l, const weft_component_t *
   }
   if (!wf_cinst_run(top, args, err)) goto fail;
   atomic_fetch_add(&api->comp->refs, 1);
+  if (pre) {
+    atomic_fetch_add(&pre->refs, 1);
+    api->pre = pre;
+  }
   *out = api;
   return WEFT_OK;
 fail:
@@ -239,11 +257,88 @@ fail:
   return err->status;
 }
 
+weft_status_t weft_linker_instantiate(weft_linker_t *l, const weft_component_t *c, void *data,
+                                      weft_cinstance_t **out, weft_error_t *err) {
+  if (out) *out = NULL;
+  if (!l || !c || !c->c || !out) {
+    wf_api_err(err, WEFT_ERR_ARG, "weft_linker_instantiate: linker, component and out are required");
+    return WEFT_ERR_ARG;
+  }
+  return instantiate(l, NULL, c, data, out, err);
+}
+
+/* ---- pre-linking ---- */
+
+static void pre_unref(weft_instance_pre_t *pre) {
+  if (!pre || atomic_fetch_sub(&pre->refs, 1) != 1) return;
+  wf_crt_free(pre->tmpl);
+  free(pre->states);
+  wf_mempool_unref(pre->pool);
+  weft_component_free(pre->comp);   /* drops the pre's reference */
+  free(pre);
+}
+
+weft_status_t weft_linker_instantiate_pre(weft_linker_t *l, const weft_component_t *c,
+                                          weft_instance_pre_t **out, weft_error_t *err) {
+  if (out) *out = NULL;
+  if (!l || !c || !c->c || !out) {
+    wf_api_err(err, WEFT_ERR_ARG, "weft_linker_instantiate_pre: linker, component and out are required");
+    return WEFT_ERR_ARG;
+  }
+  weft_error_t local;
+  if (!err) err = &local;
+  wf_api_ok(err);
+  weft_instance_pre_t *pre = calloc(1, sizeof *pre);
+  if (!pre) {
+    wf_api_err(err, WEFT_ERR_NOMEM, "out of memory");
+    return WEFT_ERR_NOMEM;
+  }
+  atomic_init(&pre->refs, 1);
+  pre->l = l;
+  pre->comp = (weft_component_t *)c;
+  atomic_fetch_add(&pre->comp->refs, 1);
+  if (l->pool) {
+    wf_mempool_ref(l->pool);
+    pre->pool = l->pool;
+  }
+  if (l->nstates) {
+    pre->states = malloc(l->nstates * sizeof *pre->states);
+    if (!pre->states) {
+      pre_unref(pre);
+      wf_api_err(err, WEFT_ERR_NOMEM, "out of memory");
+      return WEFT_ERR_NOMEM;
+    }
+    memcpy(pre->states, l->states, l->nstates * sizeof *pre->states);
+    pre->nstates = l->nstates;
+  }
+  if (!wf_prelink(l, pre, err)) {
+    pre_unref(pre);
+    if (err->status == WEFT_OK) wf_api_err(err, WEFT_ERR_LINK, "pre-linking failed");
+    return err->status;
+  }
+  *out = pre;
+  return WEFT_OK;
+}
+
+weft_status_t weft_instance_pre_instantiate(weft_instance_pre_t *pre, void *data, weft_cinstance_t **out,
+                                            weft_error_t *err) {
+  if (out) *out = NULL;
+  if (!pre || !out) {
+    wf_api_err(err, WEFT_ERR_ARG, "weft_instance_pre_instantiate: pre and out are required");
+    return WEFT_ERR_ARG;
+  }
+  return instantiate(NULL, pre, pre->comp, data, out, err);
+}
+
+void weft_instance_pre_free(weft_instance_pre_t *pre) { pre_unref(pre); }
+
 void weft_cinstance_free(weft_cinstance_t *inst) {
   if (!inst) return;
   weft_component_t *c = inst->comp;
+  weft_instance_pre_t *pre = inst->pre;
   wf_crt_free(inst->rt);
   free(inst);
+  pre_unref(pre);
   weft_component_free(c);   /* drops the reference taken at instantiation */
 }
 

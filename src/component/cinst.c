@@ -31,11 +31,11 @@ typedef struct {
 
 /* ---- runtimes ----------------------------------------------------------------- */
 
-wf_crt_t *wf_crt_new(void) {
+wf_crt_t *wf_crt_new(wf_mempool_t *pool) {
   wf_crt_t *rt = calloc(1, sizeof *rt);
   if (!rt) return NULL;
   wf_arena_init(&rt->arena);
-  rt->store = wf_store_new();
+  rt->store = wf_store_new_pooled(pool);
   if (!rt->store) {
     wf_arena_fini(&rt->arena);
     free(rt);

@@ -73,6 +73,13 @@ const wf_citem_t *wf_citems_find(const wf_citems_t *l, const char *name, size_t 
   return NULL;
 }
 
+/* wf_citems_find, trying position j first: the lists the linker makes
+ * follow the order of the import's type, so this is usually a hit. */
+static const wf_citem_t *find_at(const wf_citems_t *l, uint32_t j, const char *name, size_t len) {
+  if (l && j < l->n && l->lens && l->lens[j] == len && memcmp(l->names[j], name, len) == 0) return &l->items[j];
+  return wf_citems_find(l, name, len);
+}
+
 /* ---- rid maps ----------------------------------------------------------------- */
 
 static wf_rtype_t *rid_get(const wf_ridtab_t *t, uint32_t rid) {
@@ -134,13 +141,13 @@ wf_rtype_t *wf_cinst_rtype(const wf_cinst_t *inst, wf_ctid_t node) {
 /* Bind the resource node `node` (in inst's table) to rt: a fresh binding, or
  * a check that an earlier one (an `eq` import, a shared rid) agrees. */
 static bool bind_resource(wf_cinst_t *inst, wf_ctid_t node, wf_rtype_t *rt, const char *what, const char *name,
-                          weft_error_t *err) {
+                          int nlen, weft_error_t *err) {
   const wf_ctype_t *t = wf_ctype(inst->comp->types, node);
   wf_rtype_t *have = wf_cinst_rtype(inst, node);
   if (have) {
     if (have == rt) return true;
-    wf_api_err(err, WEFT_ERR_LINK, "import `%s`: resource type `%s` is not the one the component requires", what,
-               name);
+    wf_api_err(err, WEFT_ERR_LINK, "import `%s`: resource type `%.*s` is not the one the component requires", what,
+               nlen, name);
     return false;
   }
   if (!wf_cinst_bind_rid(inst, t->rid, rt)) {
@@ -150,13 +157,14 @@ static bool bind_resource(wf_cinst_t *inst, wf_ctid_t node, wf_rtype_t *rt, cons
   return true;
 }
 
-/* Pass 1: sorts, presence of exports, resources. */
-static bool bind_walk(wf_cinst_t *inst, const char *what, const char *name, uint8_t sort, wf_ctid_t type,
+/* Pass 1: sorts, presence of exports, resources. `name` (nlen bytes) says
+ * which item in messages. */
+static bool bind_walk(wf_cinst_t *inst, const char *what, const char *name, int nlen, uint8_t sort, wf_ctid_t type,
                       const wf_citem_t *item, uint32_t depth, weft_error_t *err) {
   const wf_ctypes_t *ts = inst->comp->types;
   if (item->sort != sort) {
-    wf_api_err(err, WEFT_ERR_LINK, "import `%s`: `%s` is a %s, expected a %s", what, name, wf_sort_name(item->sort),
-               wf_sort_name(sort));
+    wf_api_err(err, WEFT_ERR_LINK, "import `%s`: `%.*s` is a %s, expected a %s", what, nlen, name,
+               wf_sort_name(item->sort), wf_sort_name(sort));
     return false;
   }
   if (depth > WF_CMAX_DEPTH) {
@@ -166,31 +174,29 @@ static bool bind_walk(wf_cinst_t *inst, const char *what, const char *name, uint
   const wf_ctype_t *t = wf_ctype(ts, type);
   if (sort == WF_SORT_TYPE && t->kind == WF_CT_RESOURCE) {
     if (!item->u.rtype) {
-      wf_api_err(err, WEFT_ERR_LINK, "import `%s`: `%s` is not a resource type", what, name);
+      wf_api_err(err, WEFT_ERR_LINK, "import `%s`: `%.*s` is not a resource type", what, nlen, name);
       return false;
     }
-    return bind_resource(inst, type, item->u.rtype, what, name, err);
+    return bind_resource(inst, type, item->u.rtype, what, name, nlen, err);
   }
   if (sort == WF_SORT_INSTANCE && t->kind == WF_CT_INSTANCE) {
     for (uint32_t i = 0; i < t->nexports; i++) {
       const wf_cextern_t *e = &t->exports[i];
-      const wf_citem_t *x = wf_citems_find(item->u.inst, e->name, e->name_len);
+      const wf_citem_t *x = find_at(item->u.inst, i, e->name, e->name_len);
       if (!x) {
-        wf_api_err(err, WEFT_ERR_LINK, "import `%s`: instance `%s` has no export `%.*s`", what, name,
+        wf_api_err(err, WEFT_ERR_LINK, "import `%s`: instance `%.*s` has no export `%.*s`", what, nlen, name,
                    WF_NLEN(e->name_len), e->name);
         return false;
       }
-      char sub[160];
-      snprintf(sub, sizeof sub, "%.*s", WF_NLEN(e->name_len), e->name);
-      if (!bind_walk(inst, what, sub, e->sort, e->type, x, depth + 1, err)) return false;
+      if (!bind_walk(inst, what, e->name, WF_NLEN(e->name_len), e->sort, e->type, x, depth + 1, err)) return false;
     }
   }
   return true;
 }
 
 /* Pass 2: function types of arguments from another runtime. */
-static bool check_walk(wf_cinst_t *inst, const char *what, const char *name, uint8_t sort, wf_ctid_t type,
-                       const wf_citem_t *item, uint64_t *work, weft_error_t *err) {
+static bool check_walk(wf_cinst_t *inst, const char *what, const char *name, int nlen, uint8_t sort,
+                       wf_ctid_t type, const wf_citem_t *item, uint64_t *work, weft_error_t *err) {
   const wf_ctypes_t *ts = inst->comp->types;
   const wf_ctype_t *t = wf_ctype(ts, type);
   if (sort == WF_SORT_FUNC) {
@@ -198,7 +204,7 @@ static bool check_walk(wf_cinst_t *inst, const char *what, const char *name, uin
     if (!f || f->inst->rt == inst->rt) return true;   /* same runtime: validated statically */
     char why[256];
     if (!wf_cfunc_type_match(inst, type, f->inst, f->type, why, sizeof why, work)) {
-      wf_api_err(err, WEFT_ERR_LINK, "import `%s`: function `%s` has the wrong type: %s", what, name, why);
+      wf_api_err(err, WEFT_ERR_LINK, "import `%s`: function `%.*s` has the wrong type: %s", what, nlen, name, why);
       return false;
     }
     return true;
@@ -206,11 +212,9 @@ static bool check_walk(wf_cinst_t *inst, const char *what, const char *name, uin
   if (sort == WF_SORT_INSTANCE && t->kind == WF_CT_INSTANCE) {
     for (uint32_t i = 0; i < t->nexports; i++) {
       const wf_cextern_t *e = &t->exports[i];
-      const wf_citem_t *x = wf_citems_find(item->u.inst, e->name, e->name_len);
+      const wf_citem_t *x = find_at(item->u.inst, i, e->name, e->name_len);
       if (!x) continue;   /* pass 1 reported it */
-      char sub[160];
-      snprintf(sub, sizeof sub, "%.*s", WF_NLEN(e->name_len), e->name);
-      if (!check_walk(inst, what, sub, e->sort, e->type, x, work, err)) return false;
+      if (!check_walk(inst, what, e->name, WF_NLEN(e->name_len), e->sort, e->type, x, work, err)) return false;
     }
   }
   return true;
@@ -219,8 +223,9 @@ static bool check_walk(wf_cinst_t *inst, const char *what, const char *name, uin
 bool wf_cinst_bind_import(wf_cinst_t *inst, const char *what, uint8_t sort, wf_ctid_t type, const wf_citem_t *item,
                           weft_error_t *err) {
   uint64_t work = 0;
-  return bind_walk(inst, what, what, sort, type, item, 0, err) &&
-         check_walk(inst, what, what, sort, type, item, &work, err);
+  int wl = WF_NLEN(strlen(what));
+  return bind_walk(inst, what, what, wl, sort, type, item, 0, err) &&
+         check_walk(inst, what, what, wl, sort, type, item, &work, err);
 }
 
 /* Resources of a nested instance's static type that the parent has not

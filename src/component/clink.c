@@ -195,7 +195,7 @@ static void missing(missing_t *m, const char *fmt, ...) {
 
 static const wf_ldef_t *find_def(const wf_liface_t *f, const char *name, size_t len) {
   for (size_t i = 0; i < f->n; i++)
-    if (strlen(f->defs[i].name) == len && memcmp(f->defs[i].name, name, len) == 0) return &f->defs[i];
+    if (f->defs[i].name_len == len && memcmp(f->defs[i].name, name, len) == 0) return &f->defs[i];
   return NULL;
 }
 
@@ -227,17 +227,15 @@ static const char *sort_word(uint8_t sort) {
 static bool host_item(wf_cinst_t *top, const wf_liface_t *f, const char *iname, const char *name, size_t len,
                       uint8_t sort, wf_ctid_t type, wf_citem_t *item, missing_t *m) {
   const wf_ctypes_t *ts = top->comp->types;
-  char label[300];
-  if (iname)
-    snprintf(label, sizeof label, "%s#%.*s", iname, WF_NLEN(len), name);
-  else
-    snprintf(label, sizeof label, "%.*s", WF_NLEN(len), name);
+  /* what the import is called in messages: `iface#name`, or `name` */
+  const char *ipre = iname ? iname : "", *isep = iname ? "#" : "";
+  int nl = WF_NLEN(len);
   item->sort = sort;
   item->type = type;
   bool resource = sort == WF_SORT_TYPE && wf_ctype(ts, type)->kind == WF_CT_RESOURCE;
   if (sort == WF_SORT_TYPE && !resource) return true;   /* a defined type: nothing to provide */
   if (sort != WF_SORT_FUNC && !resource) {
-    missing(m, "component imports %s `%s`, which the host cannot provide", sort_word(sort), label);
+    missing(m, "component imports %s `%s%s%.*s`, which the host cannot provide", sort_word(sort), ipre, isep, nl, name);
     return true;
   }
   if (resource) {
@@ -251,11 +249,12 @@ static bool host_item(wf_cinst_t *top, const wf_liface_t *f, const char *iname, 
   }
   const wf_ldef_t *d = f ? find_def(f, name, len) : NULL;
   if (!d) {
-    missing(m, "component imports %s`%s`, which is not defined", resource ? "resource type " : "", label);
+    missing(m, "component imports %s`%s%s%.*s`, which is not defined", resource ? "resource type " : "", ipre, isep, nl,
+            name);
   } else if (resource && d->kind != WF_LDEF_RESOURCE) {
-    missing(m, "component imports resource type `%s`, which is defined as a function", label);
+    missing(m, "component imports resource type `%s%s%.*s`, which is defined as a function", ipre, isep, nl, name);
   } else if (!resource && d->kind != WF_LDEF_FUNC) {
-    missing(m, "component imports function `%s`, which is defined as a resource type", label);
+    missing(m, "component imports function `%s%s%.*s`, which is defined as a resource type", ipre, isep, nl, name);
   } else if (resource) {
     item->u.rtype = d->rt;
     if (!wf_cinst_bind_rid(top, wf_ctype(ts, type)->rid, d->rt)) return false;

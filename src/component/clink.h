@@ -12,8 +12,9 @@
 #include "crt.h"
 
 /* ---- runtimes and instances (cinst.c) ------------------------------------ */
-/* A new runtime: its own store and arena, no instances yet. NULL on OOM. */
-wf_crt_t *wf_crt_new(void);
+/* A new runtime: its own store (its memories recycled through `pool` when
+ * not NULL) and arena, no instances yet. NULL on OOM. */
+wf_crt_t *wf_crt_new(wf_mempool_t *pool);
 /* Teardown: every handle table, then host states in reverse order of
  * creation, then the store, then the arena. Accepts NULL. */
 void wf_crt_free(wf_crt_t *rt);
@@ -67,6 +68,7 @@ long wf_iface_pick(const char *want, size_t want_len, const char *const *names, 
 typedef enum { WF_LDEF_FUNC, WF_LDEF_RESOURCE } wf_ldefkind_t;
 typedef struct {
   char *name;
+  size_t name_len;
   uint8_t kind;                   /* wf_ldefkind_t */
   weft_host_fn fn;                /* FUNC */
   void *env;
@@ -96,6 +98,7 @@ struct weft_linker {
   size_t nrtypes, caprtypes;
   wf_lstate_t *states;
   size_t nstates, capstates;
+  wf_mempool_t *pool;             /* the engine's memory pool (a reference), or NULL */
 };
 
 /* Make the instantiation arguments of rt->top's component from l's
@@ -104,5 +107,29 @@ struct weft_linker {
 bool wf_link_imports(const weft_linker_t *l, wf_cinst_t *top, wf_citems_t **args, weft_error_t *err);
 /* Free the linker's definitions (not the struct). */
 void wf_linker_fini(weft_linker_t *l);
+
+/* ---- pre-linking (cinst_pre.c) ------------------------------------------- */
+/* wf_link_imports done once, on a template runtime that is never run: its
+ * top instance's argument lists and rid bindings are what every
+ * instantiation from the pre starts with. Shared read-only between threads;
+ * instances made from it hold a reference (their argument lists share the
+ * template's names and by-name indexes). */
+struct weft_instance_pre {
+  atomic_int refs;                /* the owner + one per live instance */
+  const weft_linker_t *l;
+  struct weft_component *comp;    /* holds a reference */
+  wf_mempool_t *pool;             /* the linker's (a reference), or NULL */
+  wf_crt_t *tmpl;                 /* template runtime: tmpl->top was linked */
+  wf_citems_t *args;              /* tmpl->top's arguments (in tmpl's arena) */
+  wf_lstate_t *states;            /* copy of the linker's states */
+  size_t nstates;
+};
+/* Make pre->tmpl and pre->args (the rest is set by the caller). false with
+ * err set on a link error or OOM. */
+bool wf_prelink(const weft_linker_t *l, struct weft_instance_pre *pre, weft_error_t *err);
+/* The arguments of `top` (a fresh instance of pre's component) from the
+ * template: host functions made for top, resources bound as the template's.
+ * false on OOM. */
+bool wf_link_from_pre(const struct weft_instance_pre *pre, wf_cinst_t *top, wf_citems_t **args);
 
 #endif

@@ -182,6 +182,7 @@ struct weft_component {
 struct weft_cinstance {
   wf_crt_t *rt;
   struct weft_component *comp;    /* holds a reference */
+  struct weft_instance_pre *pre;  /* made from this pre-link (holds a reference), or NULL */
 };
 
 /* ---- instantiation (cinst*.c) ----------------------------------------------- */

@@ -2,7 +2,12 @@
  * any base + u32 address + u32 offset + access size, with only the first
  * `pages` pages readable and writable. Growing only changes protections, so
  * the base never moves; an out-of-bounds access faults on the inaccessible
- * rest of the range and trap.c turns the fault into a trap. */
+ * rest of the range and trap.c turns the fault into a trap.
+ *
+ * Reservations can be recycled through a wf_mempool_t (runtime.h): making
+ * and unmapping an 8 GiB reservation per instance costs more than the
+ * instance itself when a server makes one per request. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -20,6 +25,139 @@
  * per process and a spec script makes dozens of memories. */
 #define WF_BOUNDS_CHECK_MAX_PAGES 16384u
 #endif
+
+/* ---- the reservation pool ---- */
+
+typedef struct {
+  uint8_t *base;
+  size_t reserved;
+  uint64_t rw;                 /* bytes at base left readable and writable (all zero) */
+} pooled_t;
+
+struct wf_mempool {
+  pthread_mutex_t mu;
+  atomic_uint refs;
+  uint32_t n, cap;
+  uint64_t reused, stores_reused;
+  pooled_t *items;             /* cap entries */
+  wf_store_t **stores;         /* idle stores: cap entries, nstores used */
+  uint32_t nstores;
+};
+
+wf_mempool_t *wf_mempool_new(uint32_t max_entries) {
+  wf_mempool_t *p = calloc(1, sizeof *p);
+  if (!p) return NULL;
+  p->items = calloc(max_entries ? max_entries : 1, sizeof *p->items);
+  p->stores = calloc(max_entries ? max_entries : 1, sizeof *p->stores);
+  if (!p->items || !p->stores || pthread_mutex_init(&p->mu, NULL) != 0) {
+    free(p->items);
+    free(p->stores);
+    free(p);
+    return NULL;
+  }
+  p->cap = max_entries;
+  atomic_init(&p->refs, 1u);
+  return p;
+}
+
+void wf_mempool_ref(wf_mempool_t *p) { atomic_fetch_add_explicit(&p->refs, 1u, memory_order_relaxed); }
+
+void wf_mempool_unref(wf_mempool_t *p) {
+  if (!p || atomic_fetch_sub_explicit(&p->refs, 1u, memory_order_acq_rel) != 1u) return;
+  for (uint32_t i = 0; i < p->nstores; i++) wf_store_discard(p->stores[i]);
+  for (uint32_t i = 0; i < p->n; i++) munmap(p->items[i].base, p->items[i].reserved);
+  pthread_mutex_destroy(&p->mu);
+  free(p->items);
+  free(p->stores);
+  free(p);
+}
+
+wf_store_t *wf_mempool_take_store(wf_mempool_t *p) {
+  wf_store_t *s = NULL;
+  pthread_mutex_lock(&p->mu);
+  if (p->nstores) {
+    s = p->stores[--p->nstores];
+    p->stores_reused++;
+  }
+  pthread_mutex_unlock(&p->mu);
+  return s;
+}
+
+int wf_mempool_give_store(wf_mempool_t *p, wf_store_t *s) {
+  pthread_mutex_lock(&p->mu);
+  int ok = p->nstores < p->cap;
+  if (ok) p->stores[p->nstores++] = s;
+  pthread_mutex_unlock(&p->mu);
+  return ok;
+}
+
+uint64_t wf_mempool_stores_reused(wf_mempool_t *p) {
+  pthread_mutex_lock(&p->mu);
+  uint64_t n = p->stores_reused;
+  pthread_mutex_unlock(&p->mu);
+  return n;
+}
+
+uint32_t wf_mempool_held(wf_mempool_t *p) {
+  pthread_mutex_lock(&p->mu);
+  uint32_t n = p->n;
+  pthread_mutex_unlock(&p->mu);
+  return n;
+}
+
+uint64_t wf_mempool_reused(wf_mempool_t *p) {
+  pthread_mutex_lock(&p->mu);
+  uint64_t n = p->reused;
+  pthread_mutex_unlock(&p->mu);
+  return n;
+}
+
+void wf_mempool_release(wf_mempool_t *p, wf_meminst_t *m) {
+  if (!m) return;
+  /* Discard the contents outside the lock: the pages read as zero again.
+   * The accessible part stays accessible, so the next memory of the same
+   * initial size needs no mprotect. */
+  bool keep = p && m->base && (m->size == 0 || madvise(m->base, (size_t)m->size, MADV_DONTNEED) == 0);
+  if (keep) {
+    pthread_mutex_lock(&p->mu);
+    keep = p->n < p->cap;
+    if (keep) p->items[p->n++] = (pooled_t){m->base, m->reserved, m->size};
+    pthread_mutex_unlock(&p->mu);
+  }
+  if (!keep && m->base) munmap(m->base, m->reserved);
+  free(m);
+}
+
+/* Give m a pooled reservation of its size with `pages` pages accessible.
+ * 0: none to be had (m untouched). */
+static int pool_take(wf_mempool_t *p, wf_meminst_t *m, uint32_t pages) {
+  if (!p) return 0;
+  pooled_t e = {0};
+  pthread_mutex_lock(&p->mu);
+  /* the most recently released first: its page tables are the warmest */
+  for (uint32_t i = p->n; i-- > 0;) {
+    if (p->items[i].reserved != m->reserved) continue;
+    e = p->items[i];
+    p->items[i] = p->items[--p->n];
+    p->reused++;
+    break;
+  }
+  pthread_mutex_unlock(&p->mu);
+  if (!e.base) return 0;
+  uint64_t want = (uint64_t)pages * WF_PAGE_SIZE;
+  m->base = e.base;
+  int ok = 1;
+  if (e.rw > want) ok = mprotect(e.base + want, (size_t)(e.rw - want), PROT_NONE) == 0;
+  else if (e.rw < want) ok = mprotect(e.base + e.rw, (size_t)(want - e.rw), PROT_READ | PROT_WRITE) == 0;
+  if (!ok) {
+    munmap(e.base, e.reserved);
+    m->base = NULL;
+    return 0;
+  }
+  m->pages = pages;
+  m->size = want;
+  return 1;
+}
 
 static int protect_rw(wf_meminst_t *m, uint64_t from, uint64_t to) {
   if (to <= from) return 1;
@@ -53,6 +191,14 @@ wf_meminst_t *wf_memory_new(wf_store_t *s, const wf_memtype_t *t, wf_error_t *er
 #else
   m->reserved = WF_MEM_RESERVE + WF_MEM_GUARD;
 #endif
+  m->max_pages = limit;
+  m->has_max = t->lim.has_max;
+  m->pages = 0;
+  m->size = 0;
+  if (pool_take(wf_store_mempool(s), m, t->lim.min)) {
+    wf_store_add_memory(s, m);
+    return m;
+  }
   void *p = mmap(NULL, m->reserved, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) {
     free(m);
@@ -60,10 +206,6 @@ wf_meminst_t *wf_memory_new(wf_store_t *s, const wf_memtype_t *t, wf_error_t *er
     return NULL;
   }
   m->base = p;
-  m->max_pages = limit;
-  m->has_max = t->lim.has_max;
-  m->pages = 0;
-  m->size = 0;
   if (t->lim.min && wf_memory_grow(m, t->lim.min) < 0) {
     munmap(m->base, m->reserved);
     free(m);

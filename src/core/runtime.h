@@ -260,6 +260,42 @@ extern _Thread_local wf_fault_ctx_t *wf_fault_current;
 void wf_signals_init(void);                            /* idempotent, thread-safe */
 wf_meminst_t *wf_store_memories(wf_store_t *s);        /* head of the store's list */
 
+/* ---- memory reservation pool (memory.c) ------------------------------------------ */
+
+/* A bounded, thread-safe cache of linear-memory reservations and of idle
+ * stores. A store made with wf_store_new_pooled gives its memories'
+ * reservations back to the pool when it is freed (contents discarded with
+ * MADV_DONTNEED, so they read as zero again), and wf_memory_new in such a
+ * store takes one from the pool before it maps a new one. A pooled
+ * reservation belongs to no store, so the fault handler does not recognise
+ * it. The freed store itself, emptied of every object it owned but keeping
+ * its interpreter state (value and frame stacks) and interned types, is kept
+ * for the next wf_store_new_pooled (at most WF_STORE_MAX_USES times).
+ * Reference-counted: the creator holds one reference and every live pooled
+ * store one more; the last unref unmaps and frees what the pool holds.
+ * max_entries bounds the reservations and, separately, the idle stores. */
+typedef struct wf_mempool wf_mempool_t;
+wf_mempool_t *wf_mempool_new(uint32_t max_entries);   /* NULL on OOM */
+void wf_mempool_ref(wf_mempool_t *p);
+void wf_mempool_unref(wf_mempool_t *p);                /* NULL ok */
+/* Give m's reservation to p (or unmap it when p is full or the reset
+ * fails) and free m. */
+void wf_mempool_release(wf_mempool_t *p, wf_meminst_t *m);
+/* Statistics for tests: reservations held now, and reuses so far. */
+uint32_t wf_mempool_held(wf_mempool_t *p);
+uint64_t wf_mempool_reused(wf_mempool_t *p);
+/* A store whose memories come from (and go back to) pool p (NULL: none, as
+ * wf_store_new). The store holds a reference to p until it is freed. */
+wf_store_t *wf_store_new_pooled(wf_mempool_t *p);
+wf_mempool_t *wf_store_mempool(wf_store_t *s);
+/* Idle stores (memory.c keeps them, store.c makes and empties them). take:
+ * NULL if none. give: 0 when the pool is full (the caller then frees s). */
+wf_store_t *wf_mempool_take_store(wf_mempool_t *p);
+int wf_mempool_give_store(wf_mempool_t *p, wf_store_t *s);
+void wf_store_discard(wf_store_t *s);                  /* free an idle store for good */
+uint64_t wf_mempool_stores_reused(wf_mempool_t *p);
+#define WF_STORE_MAX_USES 1000u
+
 /* ---- runtime-internal helpers (store.c, memory.c; used by instance.c, table.c) ---- */
 
 /* Give an object to the store: free_fn(obj) runs when the store is freed, in

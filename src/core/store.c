@@ -15,6 +15,8 @@ struct wf_store {
   wf_exec_t *exec;             /* created lazily by wf_store_exec */
   atomic_uint interrupt;       /* wf_store_interrupt: nonzero = stop */
   wf_meminst_t *mems;          /* list of memories (fault handler reads it) */
+  wf_mempool_t *pool;          /* where memories come from and go back to, or NULL */
+  uint32_t uses;               /* times made by wf_store_new_pooled (recycled stores) */
   owned_t *owned;              /* adopted objects */
   size_t nowned, capowned;
   /* Interned function types: id = index in types[]. An open-addressing hash
@@ -29,22 +31,41 @@ void wf_store_interrupt(wf_store_t *s) { atomic_store_explicit(&s->interrupt, 1u
 void wf_store_interrupt_clear(wf_store_t *s) { atomic_store_explicit(&s->interrupt, 0u, memory_order_relaxed); }
 atomic_uint *wf_store_interrupt_flag(wf_store_t *s) { return &s->interrupt; }
 
-wf_store_t *wf_store_new(void) {
+wf_store_t *wf_store_new(void) { return wf_store_new_pooled(NULL); }
+
+wf_store_t *wf_store_new_pooled(wf_mempool_t *p) {
   wf_signals_init();
-  wf_store_t *s = calloc(1, sizeof *s);
+  wf_store_t *s = p ? wf_mempool_take_store(p) : NULL;
+  if (!s) s = calloc(1, sizeof *s);
+  if (s && p) {
+    wf_mempool_ref(p);
+    s->pool = p;
+    s->uses++;
+  }
   return s;
 }
 
-void wf_store_free(wf_store_t *s) {
+wf_mempool_t *wf_store_mempool(wf_store_t *s) { return s ? s->pool : NULL; }
+
+/* Free every object the store owns and its memories (given back to its
+ * pool if it has one); the interpreter state and interned types stay. */
+static void store_empty(wf_store_t *s) {
+  for (size_t i = s->nowned; i-- > 0;) s->owned[i].free_fn(s->owned[i].obj);
+  s->nowned = 0;
+  for (wf_meminst_t *m = s->mems, *next; m; m = next) {
+    next = m->next;
+    if (s->pool) wf_mempool_release(s->pool, m);
+    else wf_memory_free(m);
+  }
+  s->mems = NULL;
+}
+
+void wf_store_discard(wf_store_t *s) {
   if (!s) return;
   if (s->exec) wf_exec_free(s->exec);
   s->exec = NULL;
-  for (size_t i = s->nowned; i-- > 0;) s->owned[i].free_fn(s->owned[i].obj);
+  store_empty(s);
   free(s->owned);
-  for (wf_meminst_t *m = s->mems, *next; m; m = next) {
-    next = m->next;
-    wf_memory_free(m);
-  }
   for (uint32_t i = 0; i < s->ntypes; i++) {
     free(s->types[i].params);
     free(s->types[i].results);
@@ -52,6 +73,22 @@ void wf_store_free(wf_store_t *s) {
   free(s->types);
   free(s->hash);
   free(s);
+}
+
+void wf_store_free(wf_store_t *s) {
+  if (!s) return;
+  wf_mempool_t *p = s->pool;
+  if (!p) {
+    wf_store_discard(s);
+    return;
+  }
+  /* A pooled store goes back to its pool, emptied, for the next instance:
+   * its interpreter stacks are kept (no mmap/munmap per instance). */
+  store_empty(s);
+  s->pool = NULL;
+  wf_store_interrupt_clear(s);
+  if (s->uses >= WF_STORE_MAX_USES || !wf_mempool_give_store(p, s)) wf_store_discard(s);
+  wf_mempool_unref(p);   /* may free p and the idle stores it holds, s among them */
 }
 
 wf_exec_t *wf_store_exec(wf_store_t *s) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -267,10 +268,9 @@ static void *ctx_new(void *env, weft_cinstance_t *inst) {
   x->http = c->http;
   /* insecure generator: seeded once per instance from the OS */
   if (ok) {
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || read(fd, x->insecure, sizeof x->insecure) != (ssize_t)sizeof x->insecure)
+    /* getrandom(2): no file descriptor to open per instance */
+    if (getrandom(x->insecure, sizeof x->insecure, GRND_NONBLOCK) != (ssize_t)sizeof x->insecure)
       x->insecure[0] = wf_wasi_monotonic_ns() | 1;
-    if (fd >= 0) close(fd);
     if (!x->insecure[0] && !x->insecure[1]) x->insecure[0] = 1;
   }
   if (!ok) {
