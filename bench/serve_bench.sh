@@ -6,7 +6,9 @@
 # C on the same HTTP library and threading mode): requests/s of each and
 # their ratio, p50/p99 latency; then the memory per in-flight instance (RSS
 # of weft serve with N echo requests held open, their guests blocked reading
-# the request body, minus its RSS at rest, over N).
+# the request body, minus its RSS at rest, over N); last, without HTTP, the
+# cost of one instance per request (bench/instance_bench.c: instantiate from
+# a pre-link + handle + free, on 1 and 2 threads).
 # Knobs: BENCH_WRK_SECS (default 5), BENCH_WRK_CONNS (32), BENCH_WRK_THREADS
 # (2), BENCH_INFLIGHT (50). Prints result lines; exit 1 when something could
 # not be measured (the reason on stderr). Figures are reported, not asserted.
@@ -101,3 +103,13 @@ wait "${held[@]}"
 per=$(awk -v a="$busy" -v b="$base" -v n="$INFLIGHT" 'BEGIN { printf "%.0f", (a - b) / n }')
 printf '  %-40s %10s KiB  (RSS %s KiB at rest, %s KiB with %s requests in flight)\n' \
   "memory per in-flight instance" "$per" "$base" "$busy" "$INFLIGHT"
+
+# ---- one instance per request, without HTTP ------------------------------------------
+[ -f "$BUILD/libweft.a" ] || fail "$BUILD/libweft.a is missing (run make first)"
+"$HOST_CC" -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Iinclude -o "$OUT/instance_bench" bench/instance_bench.c \
+  "$BUILD/libweft.a" $(make -s --no-print-directory print-ldlibs) ${WEFT_SANITIZE:-} ||
+  fail "cannot build bench/instance_bench.c"
+for t in 1 2; do
+  line=$("$OUT/instance_bench" "$OUT/hello.wasm" 5000 "$t" pre) || fail "instance_bench failed"
+  printf '  %s\n' "$line"
+done
