@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "component/canon.h"
 #include "component/component.h"
 #include "weft.h"
 
@@ -32,33 +33,7 @@ static weft_type_t mk(weft_type_t in, wf_ctid_t id) {
 
 weft_vkind_t weft_type_kind(weft_type_t t) {
   const wf_ctype_t *n = node(t);
-  if (!n) return WEFT_VAL_KIND_COUNT;
-  switch (n->kind) {
-  case WF_CT_BOOL: return WEFT_VAL_BOOL;
-  case WF_CT_S8: return WEFT_VAL_S8;
-  case WF_CT_U8: return WEFT_VAL_U8;
-  case WF_CT_S16: return WEFT_VAL_S16;
-  case WF_CT_U16: return WEFT_VAL_U16;
-  case WF_CT_S32: return WEFT_VAL_S32;
-  case WF_CT_U32: return WEFT_VAL_U32;
-  case WF_CT_S64: return WEFT_VAL_S64;
-  case WF_CT_U64: return WEFT_VAL_U64;
-  case WF_CT_F32: return WEFT_VAL_F32;
-  case WF_CT_F64: return WEFT_VAL_F64;
-  case WF_CT_CHAR: return WEFT_VAL_CHAR;
-  case WF_CT_STRING: return WEFT_VAL_STRING;
-  case WF_CT_LIST: return WEFT_VAL_LIST;
-  case WF_CT_RECORD: return WEFT_VAL_RECORD;
-  case WF_CT_TUPLE: return WEFT_VAL_TUPLE;
-  case WF_CT_VARIANT: return WEFT_VAL_VARIANT;
-  case WF_CT_ENUM: return WEFT_VAL_ENUM;
-  case WF_CT_OPTION: return WEFT_VAL_OPTION;
-  case WF_CT_RESULT: return WEFT_VAL_RESULT;
-  case WF_CT_FLAGS: return WEFT_VAL_FLAGS;
-  case WF_CT_OWN: return WEFT_VAL_OWN;
-  case WF_CT_BORROW: return WEFT_VAL_BORROW;
-  default: return WEFT_VAL_KIND_COUNT;   /* not a value type weft calls with */
-  }
+  return n ? wf_canon_vkind(n->kind) : WEFT_VAL_KIND_COUNT;
 }
 
 static int has_fields(const wf_ctype_t *n) {

@@ -36,11 +36,6 @@ bool wf_cx_core_trap(wf_crt_t *rt, wf_trap_t *trap, wf_trapcode_t c) {
   return false;
 }
 
-static const char *const vkind_names[] = {
-  "bool", "s8", "u8", "s16", "u16", "s32", "u32", "s64", "u64", "f32", "f64", "char", "string",
-  "list", "record", "tuple", "variant", "enum", "option", "result", "flags", "own", "borrow",
-};
-
 bool wf_cx_badval(wf_cx_t *cx, wf_ctid_t t, const weft_val_t *v) {
   char buf[128];
   wf_ctype_format(cx->ts, t, buf, sizeof buf);
@@ -49,7 +44,7 @@ bool wf_cx_badval(wf_cx_t *cx, wf_ctid_t t, const weft_val_t *v) {
     return wf_cx_trap(cx, "%s of the wrong type: expected %s, got no valid value (kind %d)",
                       cx->badval ? cx->badval : "value", buf, (int)v->kind);
   return wf_cx_trap(cx, "%s of the wrong type: expected %s, got a %s value", cx->badval ? cx->badval : "value",
-                    buf, vkind_names[v->kind]);
+                    buf, weft_vkind_name(v->kind));
 }
 
 weft_vkind_t wf_canon_vkind(uint8_t k) {
