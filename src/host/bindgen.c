@@ -9,39 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/strbuf.h"
 #include "host.h"
 
-typedef struct {
-  char *s;
-  size_t n, cap;
-  bool oom;
-} sb_t;
-
-static void sbf(sb_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sbf(sb_t *b, const char *fmt, ...) {
-  if (b->oom) return;
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  if (n < 0) { b->oom = true; return; }
-  if (b->n + (size_t)n + 1 > b->cap) {
-    size_t nc = (b->cap ? b->cap * 2 : 4096) + (size_t)n;
-    char *ns = realloc(b->s, nc);
-    if (!ns) { b->oom = true; return; }
-    b->s = ns;
-    b->cap = nc;
-  }
-  va_start(ap, fmt);
-  vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
-  va_end(ap);
-  b->n += (size_t)n;
-}
 
 typedef struct {
   const wf_hhost_t *h;
   const wf_wit_t *w;
-  sb_t out;
+  wf_strbuf_t out;
   char pkgpre[256];             /* ns_pkg of the world's package, for anonymous types */
   char **done; size_t ndone, capdone;   /* C type names already emitted */
 } bg_t;
@@ -172,7 +147,7 @@ static void emit_deps(bg_t *g, const wf_wit_type_t *ty, uint32_t depth) {
 
 static void size_assert(bg_t *g, const char *name, wf_wit_tref t) {
   wf_hlay_t l = wf_hl_layout(g->w, t);
-  sbf(&g->out, "WEFT_BINDGEN_ASSERT(sizeof(%s) == %u && WEFT_BINDGEN_ALIGNOF(%s) == %u, \"%s: layout differs from weft's\");\n\n",
+  wf_strbuf_printf(&g->out, "WEFT_BINDGEN_ASSERT(sizeof(%s) == %u && WEFT_BINDGEN_ALIGNOF(%s) == %u, \"%s: layout differs from weft's\");\n\n",
       name, l.size, name, l.align, name);
 }
 
@@ -187,11 +162,11 @@ static void emit_type(bg_t *g, wf_wit_tref t, uint32_t depth) {
   if (!strcmp(name, "weft_list_string") || emitted(g, name)) return;
   mark(g, name);
   emit_deps(g, ty, depth);
-  sb_t *o = &g->out;
+  wf_strbuf_t *o = &g->out;
   if (ty->docs) {
-    sbf(o, "/*");
-    for (const char *d = ty->docs; *d; d++) { if (*d == '*' && d[1] == '/') { sbf(o, "* "); continue; } sbf(o, "%c", *d); }
-    sbf(o, " */\n");
+    wf_strbuf_printf(o, "/*");
+    for (const char *d = ty->docs; *d; d++) { if (*d == '*' && d[1] == '/') { wf_strbuf_printf(o, "* "); continue; } wf_strbuf_printf(o, "%c", *d); }
+    wf_strbuf_printf(o, " */\n");
   }
   snprintf(up, sizeof up, "%s", name);
   size_t ul = strlen(up);
@@ -199,14 +174,14 @@ static void emit_type(bg_t *g, wf_wit_tref t, uint32_t depth) {
   upper(up);
   switch (ty->kind) {
   case WF_WIT_TYPE_RECORD: case WF_WIT_TYPE_TUPLE:
-    sbf(o, "typedef struct %s {\n", name);
+    wf_strbuf_printf(o, "typedef struct %s {\n", name);
     for (uint32_t i = 0; i < ty->nfields; i++) {
       tname(g, ty->fields[i].type, ft, sizeof ft);
       if (ty->kind == WF_WIT_TYPE_TUPLE) snprintf(fn, sizeof fn, "f%u", i);
       else ident(fn, sizeof fn, ty->fields[i].name);
-      sbf(o, "  %s%s%s;\n", ft, ft[strlen(ft) - 1] == '*' ? "" : " ", fn);
+      wf_strbuf_printf(o, "  %s%s%s;\n", ft, ft[strlen(ft) - 1] == '*' ? "" : " ", fn);
     }
-    sbf(o, "} %s;\n", name);
+    wf_strbuf_printf(o, "} %s;\n", name);
     size_assert(g, name, t);
     return;
   case WF_WIT_TYPE_VARIANT: {
@@ -216,21 +191,21 @@ static void emit_type(bg_t *g, wf_wit_tref t, uint32_t depth) {
       char cn[256];
       ident(cn, sizeof cn, ty->fields[i].name);
       upper(cn);
-      sbf(o, "#define %s_%s %u\n", up, cn, i);
+      wf_strbuf_printf(o, "#define %s_%s %u\n", up, cn, i);
       any |= ty->fields[i].type != WF_WIT_NONE;
     }
-    sbf(o, "typedef struct %s {\n  uint%u_t tag;\n", name, ts * 8);
+    wf_strbuf_printf(o, "typedef struct %s {\n  uint%u_t tag;\n", name, ts * 8);
     if (any) {
-      sbf(o, "  union {\n");
+      wf_strbuf_printf(o, "  union {\n");
       for (uint32_t i = 0; i < ty->nfields; i++) {
         if (ty->fields[i].type == WF_WIT_NONE) continue;
         tname(g, ty->fields[i].type, ft, sizeof ft);
         ident(fn, sizeof fn, ty->fields[i].name);
-        sbf(o, "    %s%s%s;\n", ft, ft[strlen(ft) - 1] == '*' ? "" : " ", fn);
+        wf_strbuf_printf(o, "    %s%s%s;\n", ft, ft[strlen(ft) - 1] == '*' ? "" : " ", fn);
       }
-      sbf(o, "  } val;\n");
+      wf_strbuf_printf(o, "  } val;\n");
     }
-    sbf(o, "} %s;\n", name);
+    wf_strbuf_printf(o, "} %s;\n", name);
     size_assert(g, name, t);
     return;
   }
@@ -239,40 +214,40 @@ static void emit_type(bg_t *g, wf_wit_tref t, uint32_t depth) {
       char cn[256];
       ident(cn, sizeof cn, ty->fields[i].name);
       upper(cn);
-      sbf(o, "#define %s_%s %u\n", up, cn, i);
+      wf_strbuf_printf(o, "#define %s_%s %u\n", up, cn, i);
     }
-    sbf(o, "typedef uint%u_t %s;\n\n", wf_hl_tag_size(ty->nfields) * 8, name);
+    wf_strbuf_printf(o, "typedef uint%u_t %s;\n\n", wf_hl_tag_size(ty->nfields) * 8, name);
     return;
   case WF_WIT_TYPE_FLAGS:
     for (uint32_t i = 0; i < ty->nfields; i++) {
       char cn[256];
       ident(cn, sizeof cn, ty->fields[i].name);
       upper(cn);
-      sbf(o, "#define %s_%s (1u << %u)\n", up, cn, i);
+      wf_strbuf_printf(o, "#define %s_%s (1u << %u)\n", up, cn, i);
     }
-    sbf(o, "typedef uint%u_t %s;\n\n", wf_hl_flags_size(ty->nfields) * 8, name);
+    wf_strbuf_printf(o, "typedef uint%u_t %s;\n\n", wf_hl_flags_size(ty->nfields) * 8, name);
     return;
   case WF_WIT_TYPE_LIST:
     tname(g, ty->a, ft, sizeof ft);
-    sbf(o, "typedef struct %s {\n  %s%sptr;\n  size_t len;\n} %s;\n", name, ft, ft[strlen(ft) - 1] == '*' ? "*" : " *",
+    wf_strbuf_printf(o, "typedef struct %s {\n  %s%sptr;\n  size_t len;\n} %s;\n", name, ft, ft[strlen(ft) - 1] == '*' ? "*" : " *",
         name);
     size_assert(g, name, t);
     return;
   case WF_WIT_TYPE_OPTION:
     tname(g, ty->a, ft, sizeof ft);
-    sbf(o, "typedef struct %s {\n  bool is_some;\n  %s%sval;\n} %s;\n", name, ft, ft[strlen(ft) - 1] == '*' ? "" : " ",
+    wf_strbuf_printf(o, "typedef struct %s {\n  bool is_some;\n  %s%sval;\n} %s;\n", name, ft, ft[strlen(ft) - 1] == '*' ? "" : " ",
         name);
     size_assert(g, name, t);
     return;
   case WF_WIT_TYPE_RESULT:
-    sbf(o, "typedef struct %s {\n  bool is_err;\n", name);
+    wf_strbuf_printf(o, "typedef struct %s {\n  bool is_err;\n", name);
     if (ty->a != WF_WIT_NONE || ty->b != WF_WIT_NONE) {
-      sbf(o, "  union {\n");
-      if (ty->a != WF_WIT_NONE) { tname(g, ty->a, ft, sizeof ft); sbf(o, "    %s%sok;\n", ft, ft[strlen(ft) - 1] == '*' ? "" : " "); }
-      if (ty->b != WF_WIT_NONE) { tname(g, ty->b, ft, sizeof ft); sbf(o, "    %s%serr;\n", ft, ft[strlen(ft) - 1] == '*' ? "" : " "); }
-      sbf(o, "  } val;\n");
+      wf_strbuf_printf(o, "  union {\n");
+      if (ty->a != WF_WIT_NONE) { tname(g, ty->a, ft, sizeof ft); wf_strbuf_printf(o, "    %s%sok;\n", ft, ft[strlen(ft) - 1] == '*' ? "" : " "); }
+      if (ty->b != WF_WIT_NONE) { tname(g, ty->b, ft, sizeof ft); wf_strbuf_printf(o, "    %s%serr;\n", ft, ft[strlen(ft) - 1] == '*' ? "" : " "); }
+      wf_strbuf_printf(o, "  } val;\n");
     }
-    sbf(o, "} %s;\n", name);
+    wf_strbuf_printf(o, "} %s;\n", name);
     size_assert(g, name, t);
     return;
   default: return;
@@ -295,7 +270,7 @@ static void prototype(bg_t *g, const wf_hfunc_t *hf) {
   case WF_HRET_OPTION: case WF_HRET_RESULT: snprintf(ret, sizeof ret, "bool"); break;
   default: break;
   }
-  sbf(&g->out, "%s%s%s(weft_host_ctx *ctx", ret, ret[strlen(ret) - 1] == '*' ? "" : " ", hf->symbol);
+  wf_strbuf_printf(&g->out, "%s%s%s(weft_host_ctx *ctx", ret, ret[strlen(ret) - 1] == '*' ? "" : " ", hf->symbol);
   for (uint32_t p = 0; p < f->nparams; p++) {
     wf_wit_tref pt = f->params[p].type;
     tname(g, pt, ty, sizeof ty);
@@ -307,24 +282,24 @@ static void prototype(bg_t *g, const wf_hfunc_t *hf) {
       snprintf(t2, sizeof t2, "%s *", ty);
       decl(d, sizeof d, t2, "const ", pn);
     }
-    sbf(&g->out, ", %s", d);
+    wf_strbuf_printf(&g->out, ", %s", d);
   }
   switch (hf->sig.ret) {
-  case WF_HRET_PTR: tname(g, hf->sig.result, ty, sizeof ty); sbf(&g->out, ", %s *ret", ty); break;
-  case WF_HRET_OPTION: tname(g, hf->sig.ok, ty, sizeof ty); sbf(&g->out, ", %s%s*ret", ty, ty[strlen(ty) - 1] == '*' ? "" : " "); break;
+  case WF_HRET_PTR: tname(g, hf->sig.result, ty, sizeof ty); wf_strbuf_printf(&g->out, ", %s *ret", ty); break;
+  case WF_HRET_OPTION: tname(g, hf->sig.ok, ty, sizeof ty); wf_strbuf_printf(&g->out, ", %s%s*ret", ty, ty[strlen(ty) - 1] == '*' ? "" : " "); break;
   case WF_HRET_RESULT:
-    if (hf->sig.ok != WF_WIT_NONE) { tname(g, hf->sig.ok, ty, sizeof ty); sbf(&g->out, ", %s%s*ret", ty, ty[strlen(ty) - 1] == '*' ? "" : " "); }
-    if (hf->sig.err != WF_WIT_NONE) { tname(g, hf->sig.err, ty, sizeof ty); sbf(&g->out, ", %s%s*err", ty, ty[strlen(ty) - 1] == '*' ? "" : " "); }
+    if (hf->sig.ok != WF_WIT_NONE) { tname(g, hf->sig.ok, ty, sizeof ty); wf_strbuf_printf(&g->out, ", %s%s*ret", ty, ty[strlen(ty) - 1] == '*' ? "" : " "); }
+    if (hf->sig.err != WF_WIT_NONE) { tname(g, hf->sig.err, ty, sizeof ty); wf_strbuf_printf(&g->out, ", %s%s*err", ty, ty[strlen(ty) - 1] == '*' ? "" : " "); }
     break;
   default: break;
   }
-  sbf(&g->out, ")");
+  wf_strbuf_printf(&g->out, ")");
 }
 
 static void func_comment(bg_t *g, uint32_t iface, const wf_wit_func_t *f) {
   char id[256];
   wf_wit_interface_id(g->w, iface, id, sizeof id);
-  sbf(&g->out, "/* %s#%s */\n", id, f->name);
+  wf_strbuf_printf(&g->out, "/* %s#%s */\n", id, f->name);
 }
 
 char *wf_hbindgen(const wf_hhost_t *h, bool skeleton, wf_error_t *err) {
@@ -340,12 +315,12 @@ char *wf_hbindgen(const wf_hhost_t *h, bool skeleton, wf_error_t *err) {
   snprintf(raw, sizeof raw, "%s_%s_host_h", g.pkgpre, wd->name);
   wf_hl_mangle(guard, sizeof guard, raw);
   upper(guard);
-  sb_t *o = &g.out;
+  wf_strbuf_t *o = &g.out;
   /* the skeleton includes the header under the name `weft bundle new` gives it */
   const char *hdr = "bindings.h";
 
   if (skeleton) {
-    sbf(o, "/* A skeleton of the host library for world %s of %s: every function\n"
+    wf_strbuf_printf(o, "/* A skeleton of the host library for world %s of %s: every function\n"
            " * traps until you implement it. Types and prototypes: %s, made by\n"
            " * `weft bindgen --host BUNDLE -o src/%s`. */\n"
            "#include <stdlib.h>\n#include <string.h>\n\n#include \"%s\"\n\n"
@@ -357,29 +332,29 @@ char *wf_hbindgen(const wf_hhost_t *h, bool skeleton, wf_error_t *err) {
            "WEFT_HOST_EXPORT void weft_host_fini(void *state) { (void)state; }\n\n",
         wd->name, pk->id, hdr, hdr, hdr);
     for (uint32_t i = 0; i < h->nres; i++)
-      sbf(o, "void %s(weft_host_ctx *ctx, void *rep) {\n  (void)ctx;\n  (void)rep;   /* free your object */\n}\n\n",
+      wf_strbuf_printf(o, "void %s(weft_host_ctx *ctx, void *rep) {\n  (void)ctx;\n  (void)rep;   /* free your object */\n}\n\n",
           h->res[i].symbol);
     for (uint32_t i = 0; i < h->nfuncs; i++) {
       const wf_hfunc_t *hf = &h->funcs[i];
       func_comment(&g, hf->iface, hf->f);
       prototype(&g, hf);
-      sbf(o, " {\n");
+      wf_strbuf_printf(o, " {\n");
       for (uint32_t p = 0; p < hf->f->nparams; p++) {
         char pn[256];
         ident(pn, sizeof pn, hf->f->params[p].name);
         if (hf->f->kind == WF_WIT_FUNC_METHOD && p == 0) snprintf(pn, sizeof pn, "self");
-        sbf(o, "  (void)%s;\n", pn);
+        wf_strbuf_printf(o, "  (void)%s;\n", pn);
       }
       if (hf->sig.ret == WF_HRET_PTR || hf->sig.ret == WF_HRET_OPTION || (hf->sig.ret == WF_HRET_RESULT && hf->sig.ok != WF_WIT_NONE))
-        sbf(o, "  (void)ret;\n");
-      if (hf->sig.ret == WF_HRET_RESULT && hf->sig.err != WF_WIT_NONE) sbf(o, "  (void)err;\n");
-      sbf(o, "  ctx->api->trap(ctx, \"%s is not implemented\");\n", hf->f->name);
+        wf_strbuf_printf(o, "  (void)ret;\n");
+      if (hf->sig.ret == WF_HRET_RESULT && hf->sig.err != WF_WIT_NONE) wf_strbuf_printf(o, "  (void)err;\n");
+      wf_strbuf_printf(o, "  ctx->api->trap(ctx, \"%s is not implemented\");\n", hf->f->name);
       if (hf->sig.ret == WF_HRET_SCALAR || hf->sig.ret == WF_HRET_OPTION || hf->sig.ret == WF_HRET_RESULT)
-        sbf(o, "  return 0;\n");
-      sbf(o, "}\n\n");
+        wf_strbuf_printf(o, "  return 0;\n");
+      wf_strbuf_printf(o, "}\n\n");
     }
   } else {
-    sbf(o, "/* Generated by `weft bindgen --host` from world %s of %s. Do not edit:\n"
+    wf_strbuf_printf(o, "/* Generated by `weft bindgen --host` from world %s of %s. Do not edit:\n"
            " * regenerate. Implement every function below in the host library, plus\n"
            " *   WEFT_HOST_EXPORT const uint32_t weft_host_abi_version = WEFT_HOST_ABI_VERSION;\n"
            " * Arguments are borrowed for the call; strings, lists and nested buffers you\n"
@@ -393,7 +368,7 @@ char *wf_hbindgen(const wf_hhost_t *h, bool skeleton, wf_error_t *err) {
       const wf_wit_interface_t *in = &g.w->interfaces[h->ifaces[k]];
       char id[256];
       wf_wit_interface_id(g.w, h->ifaces[k], id, sizeof id);
-      sbf(o, "/* ---- %s ---- */\n\n", id);
+      wf_strbuf_printf(o, "/* ---- %s ---- */\n\n", id);
       for (uint32_t t = 0; t < in->ntypes; t++) emit_type(&g, (wf_wit_tref)in->types[t].type, 0);
       for (uint32_t i = 0; i < h->nfuncs; i++) {
         const wf_hfunc_t *hf = &h->funcs[i];
@@ -403,7 +378,7 @@ char *wf_hbindgen(const wf_hhost_t *h, bool skeleton, wf_error_t *err) {
       }
       for (uint32_t i = 0; i < h->nres; i++) {
         if (h->res[i].iface != h->ifaces[k]) continue;
-        sbf(o, "/* resource %s: handles are your own object pointers; weft calls this\n"
+        wf_strbuf_printf(o, "/* resource %s: handles are your own object pointers; weft calls this\n"
                " * when the guest drops the last handle. */\n"
                "WEFT_HOST_EXPORT void %s(weft_host_ctx *ctx, void *rep);\n\n",
             h->res[i].name, h->res[i].symbol);
@@ -412,12 +387,12 @@ char *wf_hbindgen(const wf_hhost_t *h, bool skeleton, wf_error_t *err) {
         const wf_hfunc_t *hf = &h->funcs[i];
         if (hf->iface != h->ifaces[k]) continue;
         func_comment(&g, hf->iface, hf->f);
-        sbf(o, "WEFT_HOST_EXPORT ");
+        wf_strbuf_printf(o, "WEFT_HOST_EXPORT ");
         prototype(&g, hf);
-        sbf(o, ";\n\n");
+        wf_strbuf_printf(o, ";\n\n");
       }
     }
-    sbf(o, "#ifdef __cplusplus\n}\n#endif\n#endif\n");
+    wf_strbuf_printf(o, "#ifdef __cplusplus\n}\n#endif\n#endif\n");
   }
   for (size_t i = 0; i < g.ndone; i++) free(g.done[i]);
   free(g.done);

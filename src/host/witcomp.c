@@ -10,34 +10,9 @@
 #include <string.h>
 
 #include "../component/component.h"
+#include "../util/strbuf.h"
 #include "host.h"
 
-typedef struct {
-  char *s;
-  size_t n, cap;
-  bool oom;
-} wb_t;
-
-static void wbf(wb_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void wbf(wb_t *b, const char *fmt, ...) {
-  if (b->oom) return;
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  if (n < 0) { b->oom = true; return; }
-  if (b->n + (size_t)n + 1 > b->cap) {
-    size_t nc = (b->cap ? b->cap * 2 : 4096) + (size_t)n;
-    char *ns = realloc(b->s, nc);
-    if (!ns) { b->oom = true; return; }
-    b->s = ns;
-    b->cap = nc;
-  }
-  va_start(ap, fmt);
-  vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
-  va_end(ap);
-  b->n += (size_t)n;
-}
 
 /* A named type: key (definition node, or rid for resources) -> name. */
 typedef struct {
@@ -48,7 +23,7 @@ typedef struct {
 
 typedef struct {
   const wf_ctypes_t *ts;
-  wb_t out;
+  wf_strbuf_t out;
   tname_t *names; size_t nnames, capnames;
   const char *cur; uint32_t curlen;   /* the interface being printed (NULL: the world) */
 } wc_t;
@@ -113,60 +88,60 @@ static const char *esc(const char *name, uint32_t len) {
 }
 
 static void texpr(wc_t *c, wf_ctid_t id, bool named_ok, uint32_t depth) {
-  wb_t *o = &c->out;
-  if (depth > 64) { wbf(o, "..."); return; }
-  if (id == WF_CTID_NONE) { wbf(o, "_"); return; }
+  wf_strbuf_t *o = &c->out;
+  if (depth > 64) { wf_strbuf_printf(o, "..."); return; }
+  if (id == WF_CTID_NONE) { wf_strbuf_printf(o, "_"); return; }
   const wf_ctype_t *t = wf_ctype(c->ts, id);
   static const char *const prim[] = {
     [WF_CT_BOOL] = "bool", [WF_CT_S8] = "s8", [WF_CT_U8] = "u8", [WF_CT_S16] = "s16", [WF_CT_U16] = "u16",
     [WF_CT_S32] = "s32", [WF_CT_U32] = "u32", [WF_CT_S64] = "s64", [WF_CT_U64] = "u64", [WF_CT_F32] = "f32",
     [WF_CT_F64] = "f64", [WF_CT_CHAR] = "char", [WF_CT_STRING] = "string", [WF_CT_ERROR_CONTEXT] = "error-context"};
-  if (WF_CT_IS_PRIM(t->kind)) { wbf(o, "%s", prim[t->kind]); return; }
+  if (WF_CT_IS_PRIM(t->kind)) { wf_strbuf_printf(o, "%s", prim[t->kind]); return; }
   const tname_t *n = named_ok ? find_name(c, id) : NULL;
-  if (n) { wbf(o, "%s%.*s", esc(n->name, n->len), (int)n->len, n->name); return; }
+  if (n) { wf_strbuf_printf(o, "%s%.*s", esc(n->name, n->len), (int)n->len, n->name); return; }
   switch (t->kind) {
-  case WF_CT_LIST: wbf(o, "list<"); texpr(c, t->t1, true, depth + 1); wbf(o, ">"); return;
-  case WF_CT_FIXED_LIST: wbf(o, "list<"); texpr(c, t->t1, true, depth + 1); wbf(o, ", %u>", t->len); return;
-  case WF_CT_OPTION: wbf(o, "option<"); texpr(c, t->t1, true, depth + 1); wbf(o, ">"); return;
+  case WF_CT_LIST: wf_strbuf_printf(o, "list<"); texpr(c, t->t1, true, depth + 1); wf_strbuf_printf(o, ">"); return;
+  case WF_CT_FIXED_LIST: wf_strbuf_printf(o, "list<"); texpr(c, t->t1, true, depth + 1); wf_strbuf_printf(o, ", %u>", t->len); return;
+  case WF_CT_OPTION: wf_strbuf_printf(o, "option<"); texpr(c, t->t1, true, depth + 1); wf_strbuf_printf(o, ">"); return;
   case WF_CT_RESULT:
-    if (!t->t1 && !t->t2) { wbf(o, "result"); return; }
-    wbf(o, "result<");
-    if (t->t1) texpr(c, t->t1, true, depth + 1); else wbf(o, "_");
-    if (t->t2) { wbf(o, ", "); texpr(c, t->t2, true, depth + 1); }
-    wbf(o, ">");
+    if (!t->t1 && !t->t2) { wf_strbuf_printf(o, "result"); return; }
+    wf_strbuf_printf(o, "result<");
+    if (t->t1) texpr(c, t->t1, true, depth + 1); else wf_strbuf_printf(o, "_");
+    if (t->t2) { wf_strbuf_printf(o, ", "); texpr(c, t->t2, true, depth + 1); }
+    wf_strbuf_printf(o, ">");
     return;
   case WF_CT_TUPLE:
-    wbf(o, "tuple<");
-    for (uint32_t i = 0; i < t->n; i++) { if (i) wbf(o, ", "); texpr(c, t->fields[i].type, true, depth + 1); }
-    wbf(o, ">");
+    wf_strbuf_printf(o, "tuple<");
+    for (uint32_t i = 0; i < t->n; i++) { if (i) wf_strbuf_printf(o, ", "); texpr(c, t->fields[i].type, true, depth + 1); }
+    wf_strbuf_printf(o, ">");
     return;
-  case WF_CT_MAP: wbf(o, "map<"); texpr(c, t->t1, true, depth + 1); wbf(o, ", "); texpr(c, t->t2, true, depth + 1); wbf(o, ">"); return;
+  case WF_CT_MAP: wf_strbuf_printf(o, "map<"); texpr(c, t->t1, true, depth + 1); wf_strbuf_printf(o, ", "); texpr(c, t->t2, true, depth + 1); wf_strbuf_printf(o, ">"); return;
   case WF_CT_OWN: texpr(c, t->t1, true, depth + 1); return;
-  case WF_CT_BORROW: wbf(o, "borrow<"); texpr(c, t->t1, true, depth + 1); wbf(o, ">"); return;
+  case WF_CT_BORROW: wf_strbuf_printf(o, "borrow<"); texpr(c, t->t1, true, depth + 1); wf_strbuf_printf(o, ">"); return;
   case WF_CT_STREAM: case WF_CT_FUTURE:
-    wbf(o, "%s", t->kind == WF_CT_STREAM ? "stream" : "future");
-    if (t->t1) { wbf(o, "<"); texpr(c, t->t1, true, depth + 1); wbf(o, ">"); }
+    wf_strbuf_printf(o, "%s", t->kind == WF_CT_STREAM ? "stream" : "future");
+    if (t->t1) { wf_strbuf_printf(o, "<"); texpr(c, t->t1, true, depth + 1); wf_strbuf_printf(o, ">"); }
     return;
-  case WF_CT_RESOURCE: wbf(o, "resource"); return;
+  case WF_CT_RESOURCE: wf_strbuf_printf(o, "resource"); return;
   case WF_CT_RECORD: case WF_CT_VARIANT: case WF_CT_ENUM: case WF_CT_FLAGS:
     /* an unnamed definition cannot be written inline in WIT */
-    wbf(o, "%s", t->kind == WF_CT_RECORD ? "record" : t->kind == WF_CT_VARIANT ? "variant" : t->kind == WF_CT_ENUM ? "enum" : "flags");
+    wf_strbuf_printf(o, "%s", t->kind == WF_CT_RECORD ? "record" : t->kind == WF_CT_VARIANT ? "variant" : t->kind == WF_CT_ENUM ? "enum" : "flags");
     return;
-  default: wbf(o, "type"); return;
+  default: wf_strbuf_printf(o, "type"); return;
   }
 }
 
 static void func_sig(wc_t *c, const wf_ctype_t *f, uint32_t skip, bool ctor) {
-  wb_t *o = &c->out;
-  wbf(o, "(");
+  wf_strbuf_t *o = &c->out;
+  wf_strbuf_printf(o, "(");
   for (uint32_t i = skip; i < f->n; i++) {
-    if (i > skip) wbf(o, ", ");
-    wbf(o, "%s%.*s: ", esc(f->fields[i].name, f->fields[i].name_len), (int)f->fields[i].name_len,
+    if (i > skip) wf_strbuf_printf(o, ", ");
+    wf_strbuf_printf(o, "%s%.*s: ", esc(f->fields[i].name, f->fields[i].name_len), (int)f->fields[i].name_len,
         f->fields[i].name ? f->fields[i].name : "");
     texpr(c, f->fields[i].type, true, 0);
   }
-  wbf(o, ")");
-  if (f->t1 && !ctor) { wbf(o, " -> "); texpr(c, f->t1, true, 0); }
+  wf_strbuf_printf(o, ")");
+  if (f->t1 && !ctor) { wf_strbuf_printf(o, " -> "); texpr(c, f->t1, true, 0); }
 }
 
 static bool has_prefix(const char *s, uint32_t len, const char *p, uint32_t *plen) {
@@ -179,7 +154,7 @@ static bool has_prefix(const char *s, uint32_t len, const char *p, uint32_t *ple
 /* Members of resource `rname` among the instance's function exports. */
 static void resource_block(wc_t *c, const wf_cextern_t *xs, uint32_t nx, const char *rname, uint32_t rlen,
                            const char *ind) {
-  wb_t *o = &c->out;
+  wf_strbuf_t *o = &c->out;
   bool any = false;
   for (uint32_t i = 0; i < nx; i++) {
     const wf_cextern_t *x = &xs[i];
@@ -195,41 +170,41 @@ static void resource_block(wc_t *c, const wf_cextern_t *xs, uint32_t nx, const c
     uint32_t rl = x->name_len - pl;
     if (kind[0] == 'c') {
       if (rl != rlen || memcmp(rest, rname, rlen)) continue;
-      if (!any) wbf(o, " {\n");
+      if (!any) wf_strbuf_printf(o, " {\n");
       any = true;
-      wbf(o, "%s  constructor", ind);
+      wf_strbuf_printf(o, "%s  constructor", ind);
       func_sig(c, f, 0, true);
-      wbf(o, ";\n");
+      wf_strbuf_printf(o, ";\n");
       continue;
     }
     if (rl <= rlen + 1 || memcmp(rest, rname, rlen) || rest[rlen] != '.') continue;
-    if (!any) wbf(o, " {\n");
+    if (!any) wf_strbuf_printf(o, " {\n");
     any = true;
-    wbf(o, "%s  %s%.*s: %sfunc", ind, esc(rest + rlen + 1, rl - rlen - 1), (int)(rl - rlen - 1), rest + rlen + 1,
+    wf_strbuf_printf(o, "%s  %s%.*s: %sfunc", ind, esc(rest + rlen + 1, rl - rlen - 1), (int)(rl - rlen - 1), rest + rlen + 1,
         kind[0] == 's' ? "static " : "");
     func_sig(c, f, kind[0] == 'm' ? 1 : 0, false);
-    wbf(o, ";\n");
+    wf_strbuf_printf(o, ";\n");
   }
-  wbf(o, any ? "%s}\n" : ";\n", ind);
+  wf_strbuf_printf(o, any ? "%s}\n" : ";\n", ind);
 }
 
 static void def_body(wc_t *c, const wf_ctype_t *t, const char *ind) {
-  wb_t *o = &c->out;
-  wbf(o, " {\n");
+  wf_strbuf_t *o = &c->out;
+  wf_strbuf_printf(o, " {\n");
   for (uint32_t i = 0; i < t->n; i++) {
-    wbf(o, "%s  %s%.*s", ind, esc(t->fields[i].name, t->fields[i].name_len), (int)t->fields[i].name_len,
+    wf_strbuf_printf(o, "%s  %s%.*s", ind, esc(t->fields[i].name, t->fields[i].name_len), (int)t->fields[i].name_len,
         t->fields[i].name ? t->fields[i].name : "");
-    if (t->kind == WF_CT_RECORD) { wbf(o, ": "); texpr(c, t->fields[i].type, true, 0); }
-    else if (t->kind == WF_CT_VARIANT && t->fields[i].type) { wbf(o, "("); texpr(c, t->fields[i].type, true, 0); wbf(o, ")"); }
-    wbf(o, ",\n");
+    if (t->kind == WF_CT_RECORD) { wf_strbuf_printf(o, ": "); texpr(c, t->fields[i].type, true, 0); }
+    else if (t->kind == WF_CT_VARIANT && t->fields[i].type) { wf_strbuf_printf(o, "("); texpr(c, t->fields[i].type, true, 0); wf_strbuf_printf(o, ")"); }
+    wf_strbuf_printf(o, ",\n");
   }
-  wbf(o, "%s}\n", ind);
+  wf_strbuf_printf(o, "%s}\n", ind);
 }
 
 /* The type items among xs (an interface body, or a world's imports):
  * resources with their members, definitions, aliases. */
 static void type_items(wc_t *c, const wf_cextern_t *xs, uint32_t nx, const char *ind) {
-  wb_t *o = &c->out;
+  wf_strbuf_t *o = &c->out;
   for (uint32_t i = 0; i < nx; i++) {
     const wf_cextern_t *x = &xs[i];
     if (x->sort != WF_SORT_TYPE) continue;
@@ -246,33 +221,33 @@ static void type_items(wc_t *c, const wf_cextern_t *xs, uint32_t nx, const char 
       const char *at = slash ? memchr(slash, '@', other->olen - (uint32_t)(slash - other->owner)) : NULL;
       bool same_pkg = slash && cslash && slash - other->owner == cslash - c->cur &&
                       !memcmp(other->owner, c->cur, (size_t)(slash - other->owner));
-      if (same_pkg) wbf(o, "%suse %.*s.{", ind, (int)((at ? at : other->owner + other->olen) - slash - 1), slash + 1);
-      else wbf(o, "%suse %.*s.{", ind, (int)other->olen, other->owner);
-      wbf(o, "%s%.*s", esc(other->name, other->len), (int)other->len, other->name);
+      if (same_pkg) wf_strbuf_printf(o, "%suse %.*s.{", ind, (int)((at ? at : other->owner + other->olen) - slash - 1), slash + 1);
+      else wf_strbuf_printf(o, "%suse %.*s.{", ind, (int)other->olen, other->owner);
+      wf_strbuf_printf(o, "%s%.*s", esc(other->name, other->len), (int)other->len, other->name);
       if (other->len != x->name_len || memcmp(other->name, x->name, x->name_len))
-        wbf(o, " as %s%.*s", esc(x->name, x->name_len), (int)x->name_len, x->name);
-      wbf(o, "};\n");
+        wf_strbuf_printf(o, " as %s%.*s", esc(x->name, x->name_len), (int)x->name_len, x->name);
+      wf_strbuf_printf(o, "};\n");
       continue;
     }
     if (n && (n->len != x->name_len || memcmp(n->name, x->name, x->name_len))) {
-      wbf(o, "%stype %s%.*s = %s%.*s;\n", ind, esc(x->name, x->name_len), (int)x->name_len, x->name, esc(n->name, n->len),
+      wf_strbuf_printf(o, "%stype %s%.*s = %s%.*s;\n", ind, esc(x->name, x->name_len), (int)x->name_len, x->name, esc(n->name, n->len),
           (int)n->len, n->name);
       continue;
     }
     switch (t->kind) {
     case WF_CT_RESOURCE:
-      wbf(o, "%sresource %s%.*s", ind, esc(x->name, x->name_len), (int)x->name_len, x->name);
+      wf_strbuf_printf(o, "%sresource %s%.*s", ind, esc(x->name, x->name_len), (int)x->name_len, x->name);
       resource_block(c, xs, nx, x->name, x->name_len, ind);
       break;
     case WF_CT_RECORD: case WF_CT_VARIANT: case WF_CT_ENUM: case WF_CT_FLAGS:
-      wbf(o, "%s%s %s%.*s", ind, t->kind == WF_CT_RECORD ? "record" : t->kind == WF_CT_VARIANT ? "variant"
+      wf_strbuf_printf(o, "%s%s %s%.*s", ind, t->kind == WF_CT_RECORD ? "record" : t->kind == WF_CT_VARIANT ? "variant"
                                : t->kind == WF_CT_ENUM ? "enum" : "flags", esc(x->name, x->name_len), (int)x->name_len, x->name);
       def_body(c, t, ind);
       break;
     default:
-      wbf(o, "%stype %s%.*s = ", ind, esc(x->name, x->name_len), (int)x->name_len, x->name);
+      wf_strbuf_printf(o, "%stype %s%.*s = ", ind, esc(x->name, x->name_len), (int)x->name_len, x->name);
       texpr(c, x->type, false, 0);
-      wbf(o, ";\n");
+      wf_strbuf_printf(o, ";\n");
       break;
     }
   }
@@ -280,14 +255,14 @@ static void type_items(wc_t *c, const wf_cextern_t *xs, uint32_t nx, const char 
 
 /* The items of an instance type (an interface body). */
 static void iface_body(wc_t *c, const wf_ctype_t *inst, const char *ind) {
-  wb_t *o = &c->out;
+  wf_strbuf_t *o = &c->out;
   type_items(c, inst->exports, inst->nexports, ind);
   for (uint32_t i = 0; i < inst->nexports; i++) {
     const wf_cextern_t *x = &inst->exports[i];
     if (x->sort != WF_SORT_FUNC || (x->name_len && x->name[0] == '[')) continue;
-    wbf(o, "%s%s%.*s: func", ind, esc(x->name, x->name_len), (int)x->name_len, x->name);
+    wf_strbuf_printf(o, "%s%s%.*s: func", ind, esc(x->name, x->name_len), (int)x->name_len, x->name);
     func_sig(c, wf_ctype(c->ts, x->type), 0, false);
-    wbf(o, ";\n");
+    wf_strbuf_printf(o, ";\n");
   }
 }
 
@@ -340,8 +315,8 @@ char *wf_hwit_component_text(const char *path, wf_error_t *err) {
       else if (xs[i].sort == WF_SORT_TYPE) add_name(&c, xs[i].type, xs[i].name, xs[i].name_len, NULL, 0);
     }
   }
-  wb_t *o = &c.out;
-  wbf(o, "package root:component;\n\nworld root {\n");
+  wf_strbuf_t *o = &c.out;
+  wf_strbuf_printf(o, "package root:component;\n\nworld root {\n");
   for (int side = 0; side < 2; side++) {
     const wf_cextern_t *xs = side ? ct->exports : ct->imports;
     uint32_t nx = side ? ct->nexports : ct->nimports;
@@ -354,31 +329,31 @@ char *wf_hwit_component_text(const char *path, wf_error_t *err) {
       switch (x->sort) {
       case WF_SORT_INSTANCE:
         if (split_id(x->name, x->name_len, pkg, sizeof pkg, iface, sizeof iface)) {
-          wbf(o, "  %s %.*s;\n", word, (int)x->name_len, x->name);
+          wf_strbuf_printf(o, "  %s %.*s;\n", word, (int)x->name_len, x->name);
         } else {
-          wbf(o, "  %s %s%.*s: interface {\n", word, esc(x->name, x->name_len), (int)x->name_len, x->name);
+          wf_strbuf_printf(o, "  %s %s%.*s: interface {\n", word, esc(x->name, x->name_len), (int)x->name_len, x->name);
           c.cur = x->name;
           c.curlen = x->name_len;
           iface_body(&c, wf_ctype(c.ts, x->type), "    ");
           c.cur = NULL;
-          wbf(o, "  }\n");
+          wf_strbuf_printf(o, "  }\n");
         }
         break;
       case WF_SORT_FUNC:
         if (x->name_len && x->name[0] == '[') break;   /* a resource member, printed with it */
-        wbf(o, "  %s %s%.*s: func", word, esc(x->name, x->name_len), (int)x->name_len, x->name);
+        wf_strbuf_printf(o, "  %s %s%.*s: func", word, esc(x->name, x->name_len), (int)x->name_len, x->name);
         func_sig(&c, wf_ctype(c.ts, x->type), 0, false);
-        wbf(o, ";\n");
+        wf_strbuf_printf(o, ";\n");
         break;
       case WF_SORT_TYPE:
         break;   /* printed above */
       default:
-        wbf(o, "  /* %s %.*s: a %s (not expressible in WIT) */\n", word, (int)x->name_len, x->name, wf_sort_name(x->sort));
+        wf_strbuf_printf(o, "  /* %s %.*s: a %s (not expressible in WIT) */\n", word, (int)x->name_len, x->name, wf_sort_name(x->sort));
         break;
       }
     }
   }
-  wbf(o, "}\n");
+  wf_strbuf_printf(o, "}\n");
   /* one block per package, interfaces in first-seen order, each once */
   char (*done)[512] = calloc((size_t)ct->nimports + ct->nexports + 1, sizeof *done);
   size_t ndone = 0;
@@ -391,7 +366,7 @@ char *wf_hwit_component_text(const char *path, wf_error_t *err) {
     for (size_t k = 0; k < ndone && !seen; k++) seen = !strcmp(done[k], pkg);
     if (seen) continue;
     snprintf(done[ndone++], sizeof done[0], "%s", pkg);
-    wbf(o, "package %s {\n", pkg);
+    wf_strbuf_printf(o, "package %s {\n", pkg);
     char (*ifs)[256] = calloc((size_t)ct->nimports + ct->nexports + 1, sizeof *ifs);
     size_t nifs = 0;
     if (!ifs) { o->oom = true; break; }
@@ -404,15 +379,15 @@ char *wf_hwit_component_text(const char *path, wf_error_t *err) {
       for (size_t k = 0; k < nifs && !dup; k++) dup = !strcmp(ifs[k], i2);
       if (dup) continue;
       snprintf(ifs[nifs++], sizeof ifs[0], "%s", i2);
-      wbf(o, "  interface %s%s {\n", esc(i2, (uint32_t)strlen(i2)), i2);
+      wf_strbuf_printf(o, "  interface %s%s {\n", esc(i2, (uint32_t)strlen(i2)), i2);
       c.cur = y->name;
       c.curlen = y->name_len;
       iface_body(&c, wf_ctype(c.ts, y->type), "    ");
       c.cur = NULL;
-      wbf(o, "  }\n");
+      wf_strbuf_printf(o, "  }\n");
     }
     free(ifs);
-    wbf(o, "}\n");
+    wf_strbuf_printf(o, "}\n");
   }
   free(done);
   free(c.names);
