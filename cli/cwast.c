@@ -34,17 +34,6 @@
 #include "json.h"
 
 typedef struct {
-  char *name;
-  size_t len;
-  void *obj;                   /* weft_component_t * or weft_cinstance_t *; NULL: failed */
-} binding_t;
-
-typedef struct {
-  binding_t *v;
-  size_t n, cap;
-} bindings_t;
-
-typedef struct {
   void **v;
   size_t n, cap;
 } ptrs_t;
@@ -58,8 +47,8 @@ typedef struct {
   weft_linker_t *linker;       /* empty: the suites' components have no imports */
   ptrs_t comps;                /* every decoded component (freed last) */
   ptrs_t insts;                /* every instance, freed in reverse order */
-  bindings_t defs;             /* "$Def" -> component */
-  bindings_t named;            /* "$i" -> instance */
+  wast_bindings_t defs;             /* "$Def" -> component */
+  wast_bindings_t named;            /* "$i" -> instance */
   char source[8192];           /* the script's .wast source, "" if unknown */
   weft_cinstance_t *current;   /* the latest instance, NULL if none or it failed */
   int have_instance;           /* a component / component instance was seen */
@@ -163,39 +152,6 @@ static int push(ptrs_t *p, void *x) {
   return 0;
 }
 
-static int bind(bindings_t *b, const char *name, size_t len, void *obj) {
-  for (size_t i = b->n; i-- > 0;)
-    if (b->v[i].len == len && !memcmp(b->v[i].name, name, len)) {
-      b->v[i].obj = obj;
-      return 0;
-    }
-  if (b->n == b->cap) {
-    size_t cap = b->cap ? b->cap * 2 : 16;
-    binding_t *nv = realloc(b->v, cap * sizeof *nv);
-    if (!nv) return -1;
-    b->v = nv;
-    b->cap = cap;
-  }
-  char *copy = malloc(len + 1);
-  if (!copy) return -1;
-  memcpy(copy, name, len);
-  copy[len] = '\0';
-  b->v[b->n++] = (binding_t){copy, len, obj};
-  return 0;
-}
-
-static binding_t *lookup(bindings_t *b, const char *name, size_t len) {
-  for (size_t i = b->n; i-- > 0;)
-    if (b->v[i].len == len && !memcmp(b->v[i].name, name, len)) return &b->v[i];
-  return NULL;
-}
-
-static void bindings_free(bindings_t *b) {
-  for (size_t i = 0; i < b->n; i++) free(b->v[i].name);
-  free(b->v);
-  memset(b, 0, sizeof *b);
-}
-
 /* A printable, bounded copy of a name. */
 static void show_name(const char *s, size_t len, char *buf, size_t cap) {
   size_t o = 0;
@@ -267,7 +223,7 @@ static void cmd_component(cscript_t *cs, const json_value_t *cmd) {
   const char *name = json_get_str(cmd, "name", &nlen);
   cs->have_instance = 1;
   cs->current = NULL;
-  if (name && (bind(&cs->named, name, nlen, NULL) || bind(&cs->defs, name, nlen, NULL))) {
+  if (name && (wast_bind(&cs->named, name, nlen, NULL) || wast_bind(&cs->defs, name, nlen, NULL))) {
     failf(cs, "out of memory");
     return;
   }
@@ -277,7 +233,7 @@ static void cmd_component(cscript_t *cs, const json_value_t *cmd) {
     failf(cs, "component failed to decode (%s): %s", status_name(err.status), err.message);
     return;
   }
-  if (name) bind(&cs->defs, name, nlen, c);
+  if (name) wast_bind(&cs->defs, name, nlen, c);
   weft_cinstance_t *inst;
   weft_status_t st = instantiate(cs, c, &inst, &err);
   if (st != WEFT_OK) {
@@ -285,7 +241,7 @@ static void cmd_component(cscript_t *cs, const json_value_t *cmd) {
     return;
   }
   cs->current = inst;
-  if (name) bind(&cs->named, name, nlen, inst);
+  if (name) wast_bind(&cs->named, name, nlen, inst);
   pass(cs);
 }
 
@@ -294,7 +250,7 @@ static void cmd_definition(cscript_t *cs, const json_value_t *cmd) {
   const char *name = json_get_str(cmd, "name", &nlen);
   weft_error_t err;
   weft_component_t *c = load_component(cs, cmd, &err);
-  if (name && bind(&cs->defs, name, nlen, c)) { failf(cs, "out of memory"); return; }
+  if (name && wast_bind(&cs->defs, name, nlen, c)) { failf(cs, "out of memory"); return; }
   if (!c) {
     failf(cs, "component definition failed to decode (%s): %s", status_name(err.status),
           err.message);
@@ -386,12 +342,12 @@ static void cmd_instance(cscript_t *cs, const json_value_t *cmd) {
   const cw_sx_t *dname = &r->items[r->n - 1];
   char sdef[128];
   show_name(dname->s, dname->len, sdef, sizeof sdef);
-  if (iname && bind(&cs->named, iname->s, iname->len, NULL)) {
+  if (iname && wast_bind(&cs->named, iname->s, iname->len, NULL)) {
     failf(cs, "out of memory");
     cw_sx_free(doc);
     return;
   }
-  binding_t *b = lookup(&cs->defs, dname->s, dname->len);
+  wast_binding_t *b = wast_lookup(&cs->defs, dname->s, dname->len);
   if (!b || !b->obj) {
     failf(cs, "component instance: %s %s", b ? "the definition failed to decode:" : "no definition named", sdef);
     cw_sx_free(doc);
@@ -404,7 +360,7 @@ static void cmd_instance(cscript_t *cs, const json_value_t *cmd) {
     failf(cs, "component instance of %s failed (%s): %s", sdef, status_name(st), err.message);
   } else {
     cs->current = inst;
-    if (iname) bind(&cs->named, iname->s, iname->len, inst);
+    if (iname) wast_bind(&cs->named, iname->s, iname->len, inst);
     pass(cs);
   }
   cw_sx_free(doc);
@@ -506,7 +462,7 @@ static act_t run_invoke(cscript_t *cs, const cw_sxdoc_t *doc, const cw_sx_t *act
   if (act->items[1].kind == CW_ATOM) {
     char sname[128];
     show_name(act->items[1].s, act->items[1].len, sname, sizeof sname);
-    binding_t *b = lookup(&cs->named, act->items[1].s, act->items[1].len);
+    wast_binding_t *b = wast_lookup(&cs->named, act->items[1].s, act->items[1].len);
     if (!b) { snprintf(why, whylen, "no instance named %s", sname); return ACT_ERROR; }
     if (!b->obj) { snprintf(why, whylen, "instance %s failed to instantiate", sname); return ACT_ERROR; }
     inst = b->obj;
@@ -738,8 +694,8 @@ static void script_free(cscript_t *cs) {
   free(cs->comps.v);
   weft_linker_free(cs->linker);
   weft_engine_free(cs->engine);
-  bindings_free(&cs->defs);
-  bindings_free(&cs->named);
+  wast_bindings_free(&cs->defs);
+  wast_bindings_free(&cs->named);
 }
 
 /* "suite/file.json" from the path. */

@@ -33,17 +33,6 @@
 typedef wast_counts_t counters_t;
 
 typedef struct {
-  char *name;
-  size_t len;
-  weft_instance_t *inst;       /* NULL: the module failed to load */
-} binding_t;
-
-typedef struct {
-  binding_t *v;
-  size_t n, cap;
-} bindings_t;
-
-typedef struct {
   const char *path;            /* the script */
   const char *label;           /* its base name, for messages */
   char dir[4096];              /* directory of the script */
@@ -54,8 +43,8 @@ typedef struct {
   spectest_t spectest;
   weft_module_t **modules;     /* every loaded module, freed after the store */
   size_t nmodules, capmodules;
-  bindings_t named;            /* "$name" -> instance */
-  bindings_t registered;       /* register "as" -> instance */
+  wast_bindings_t named;            /* "$name" -> instance */
+  wast_bindings_t registered;       /* register "as" -> instance */
   weft_instance_t *current;    /* the latest module, NULL if none or failed */
   int have_module;             /* a module command has been seen */
   uint64_t line;
@@ -109,43 +98,6 @@ static void check_message(script_t *sc, const char *ours, const char *expected) 
   if (sc->verbose)
     printf("  %s:%" PRIu64 ": message mismatch: got \"%s\", expected \"%s\"\n", sc->label,
            sc->line, ours, expected);
-}
-
-/* ---- bindings ---------------------------------------------------------------- */
-
-static int bind(bindings_t *b, const char *name, size_t len, weft_instance_t *inst) {
-  for (size_t i = b->n; i-- > 0;) {
-    if (b->v[i].len == len && !memcmp(b->v[i].name, name, len)) {
-      b->v[i].inst = inst;
-      return 0;
-    }
-  }
-  if (b->n == b->cap) {
-    size_t cap = b->cap ? b->cap * 2 : 16;
-    binding_t *nv = realloc(b->v, cap * sizeof *nv);
-    if (!nv) return -1;
-    b->v = nv;
-    b->cap = cap;
-  }
-  char *copy = malloc(len + 1);
-  if (!copy) return -1;
-  memcpy(copy, name, len);
-  copy[len] = '\0';
-  b->v[b->n++] = (binding_t){copy, len, inst};
-  return 0;
-}
-
-static binding_t *lookup(bindings_t *b, const char *name, size_t len) {
-  for (size_t i = b->n; i-- > 0;)
-    if (b->v[i].len == len && !memcmp(b->v[i].name, name, len)) return &b->v[i];
-  return NULL;
-}
-
-static void bindings_free(bindings_t *b) {
-  for (size_t i = 0; i < b->n; i++) free(b->v[i].name);
-  free(b->v);
-  b->v = NULL;
-  b->n = b->cap = 0;
 }
 
 /* ---- modules ----------------------------------------------------------------- */
@@ -214,8 +166,8 @@ static weft_extern_t *resolve_imports(script_t *sc, const weft_module_t *m, size
     weft_module_import(m, i, &mod, &mod_len, &name, &name_len, &kind);
     weft_extern_t found;
     int ok = 0;
-    binding_t *b = lookup(&sc->registered, mod, mod_len);
-    if (b && b->inst) ok = weft_instance_export(b->inst, name, name_len, &found);
+    wast_binding_t *b = wast_lookup(&sc->registered, mod, mod_len);
+    if (b && ((weft_instance_t *)b->obj)) ok = weft_instance_export(((weft_instance_t *)b->obj), name, name_len, &found);
     else if (!b && mod_len == 8 && !memcmp(mod, "spectest", 8))
       ok = spectest_lookup(&sc->spectest, name, name_len, &found);
     char smod[128], sname[128];
@@ -286,12 +238,12 @@ static weft_instance_t *target_instance(script_t *sc, const json_value_t *obj, c
   size_t len;
   const char *name = json_get_str(obj, key, &len);
   if (name) {
-    binding_t *b = lookup(&sc->named, name, len);
+    wast_binding_t *b = wast_lookup(&sc->named, name, len);
     char sname[128];
     show_name(name, len, sname, sizeof sname);
     if (!b) { snprintf(why, whylen, "no module named %s", sname); return NULL; }
-    if (!b->inst) { snprintf(why, whylen, "module %s failed to load", sname); return NULL; }
-    return b->inst;
+    if (!((weft_instance_t *)b->obj)) { snprintf(why, whylen, "module %s failed to load", sname); return NULL; }
+    return ((weft_instance_t *)b->obj);
   }
   if (!sc->current)
     snprintf(why, whylen, sc->have_module ? "the latest module failed to load" : "no module");
@@ -418,7 +370,7 @@ static void cmd_module(script_t *sc, const json_value_t *cmd) {
   const char *name = json_get_str(cmd, "name", &nlen);
   sc->have_module = 1;
   sc->current = NULL;
-  if (name && bind(&sc->named, name, nlen, NULL)) { failf(sc, "out of memory"); return; }
+  if (name && wast_bind(&sc->named, name, nlen, NULL)) { failf(sc, "out of memory"); return; }
   const char *mt = json_get_str(cmd, "module_type", NULL);
   if (mt && strcmp(mt, "binary") != 0) {
     /* A text module (weft has no text parser): skipped, and the commands
@@ -439,7 +391,7 @@ static void cmd_module(script_t *sc, const json_value_t *cmd) {
     return;
   }
   sc->current = inst;
-  if (name) bind(&sc->named, name, nlen, inst);
+  if (name) wast_bind(&sc->named, name, nlen, inst);
   pass(sc);
 }
 
@@ -450,7 +402,7 @@ static void cmd_register(script_t *sc, const json_value_t *cmd) {
   char why[256] = "";
   weft_instance_t *inst = target_instance(sc, cmd, "name", why, sizeof why);
   if (!inst) { failf(sc, "register: %s", why); return; }
-  if (bind(&sc->registered, as, alen, inst)) { failf(sc, "out of memory"); return; }
+  if (wast_bind(&sc->registered, as, alen, inst)) { failf(sc, "out of memory"); return; }
   pass(sc);
 }
 
@@ -623,8 +575,8 @@ static void script_free(script_t *sc) {
   for (size_t i = 0; i < sc->nmodules; i++) weft_module_free(sc->modules[i]);
   free(sc->modules);
   weft_engine_free(sc->engine);
-  bindings_free(&sc->named);
-  bindings_free(&sc->registered);
+  wast_bindings_free(&sc->named);
+  wast_bindings_free(&sc->registered);
 }
 
 /* Runs one script, filling *cnt. */

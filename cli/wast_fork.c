@@ -112,3 +112,39 @@ char *wast_read_file(const char *path, size_t *len, char *why, size_t whylen) {
   *len = n;
   return buf;
 }
+
+/* ---- name bindings ------------------------------------------------------------ */
+
+int wast_bind(wast_bindings_t *b, const char *name, size_t len, void *obj) {
+  wast_binding_t *have = wast_lookup(b, name, len);
+  if (have) {
+    have->obj = obj;
+    return 0;
+  }
+  if (b->n == b->cap) {
+    size_t cap = b->cap ? b->cap * 2 : 16;
+    wast_binding_t *nv = realloc(b->v, cap * sizeof *nv);
+    if (!nv) return -1;
+    b->v = nv;
+    b->cap = cap;
+  }
+  char *copy = malloc(len + 1);
+  if (!copy) return -1;
+  memcpy(copy, name, len);
+  copy[len] = '\0';
+  b->v[b->n++] = (wast_binding_t){copy, len, obj};
+  return 0;
+}
+
+wast_binding_t *wast_lookup(wast_bindings_t *b, const char *name, size_t len) {
+  for (size_t i = b->n; i-- > 0;)
+    if (b->v[i].len == len && !memcmp(b->v[i].name, name, len)) return &b->v[i];
+  return NULL;
+}
+
+void wast_bindings_free(wast_bindings_t *b) {
+  for (size_t i = 0; i < b->n; i++) free(b->v[i].name);
+  free(b->v);
+  b->v = NULL;
+  b->n = b->cap = 0;
+}

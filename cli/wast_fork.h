@@ -24,6 +24,22 @@ typedef struct {
   int done;                    /* the script ran to its end */
 } wast_counts_t;
 
+/* Names given in a script ("$name", register "as") -> an object (a
+ * module/component instance or definition; NULL: it failed to load). */
+typedef struct {
+  char *name;
+  size_t len;
+  void *obj;
+} wast_binding_t;
+typedef struct {
+  wast_binding_t *v;
+  size_t n, cap;
+} wast_bindings_t;
+/* Binds (or rebinds) name -> obj; -1 on OOM. */
+int wast_bind(wast_bindings_t *b, const char *name, size_t len, void *obj);
+wast_binding_t *wast_lookup(wast_bindings_t *b, const char *name, size_t len);
+void wast_bindings_free(wast_bindings_t *b);
+
 /* Runs the script at `path`, filling *cnt. */
 typedef void (*wast_script_fn)(const char *path, int verbose, void *ctx, wast_counts_t *cnt);
 /* Prints the summary line of one script. */
