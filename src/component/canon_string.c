@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "canon.h"
+#include "../util/utf8.h"
 
 /* ---- UTF-8 ---- */
 
@@ -58,21 +59,7 @@ uint32_t wf_utf8_next(const uint8_t *s, size_t *i) {
   return r;
 }
 
-static size_t put_utf8(uint8_t *d, uint32_t cp) {
-  if (cp < 0x80) { d[0] = (uint8_t)cp; return 1; }
-  if (cp < 0x800) { d[0] = (uint8_t)(0xC0 | (cp >> 6)); d[1] = (uint8_t)(0x80 | (cp & 0x3F)); return 2; }
-  if (cp < 0x10000) {
-    d[0] = (uint8_t)(0xE0 | (cp >> 12));
-    d[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-    d[2] = (uint8_t)(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  d[0] = (uint8_t)(0xF0 | (cp >> 18));
-  d[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
-  d[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-  d[3] = (uint8_t)(0x80 | (cp & 0x3F));
-  return 4;
-}
+static size_t put_utf8(uint8_t *d, uint32_t cp) { return wf_utf8_encode(cp, (char *)d); }
 
 static void put_u16(uint8_t *d, uint32_t u) { d[0] = (uint8_t)u; d[1] = (uint8_t)(u >> 8); }
 static uint32_t get_u16(const uint8_t *s) { return (uint32_t)s[0] | ((uint32_t)s[1] << 8); }

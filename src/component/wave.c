@@ -1,6 +1,8 @@
 /* WAVE value syntax: untyped parser and canonical printer (see wave.h). */
 #include "wave.h"
 
+#include "../util/utf8.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,47 +83,6 @@ static bool is_keyword(const char *s, size_t n) {
   for (size_t i = 0; i < sizeof keywords / sizeof *keywords; i++)
     if (strlen(keywords[i]) == n && memcmp(keywords[i], s, n) == 0) return true;
   return false;
-}
-
-/* Decode one UTF-8 scalar from s[0..n). Returns its length, 0 if invalid. */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
-  if (n == 0) return 0;
-  unsigned char c = s[0];
-  if (c < 0x80) { *cp = c; return 1; }
-  size_t len;
-  uint32_t v, min;
-  if ((c & 0xE0) == 0xC0) { len = 2; v = c & 0x1F; min = 0x80; }
-  else if ((c & 0xF0) == 0xE0) { len = 3; v = c & 0x0F; min = 0x800; }
-  else if ((c & 0xF8) == 0xF0) { len = 4; v = c & 0x07; min = 0x10000; }
-  else return 0;
-  if (n < len) return 0;
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xC0) != 0x80) return 0;
-    v = (v << 6) | (s[i] & 0x3F);
-  }
-  if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
-  *cp = v;
-  return len;
-}
-
-static size_t utf8_encode(uint32_t cp, char *out) {
-  if (cp < 0x80) { out[0] = (char)cp; return 1; }
-  if (cp < 0x800) {
-    out[0] = (char)(0xC0 | (cp >> 6));
-    out[1] = (char)(0x80 | (cp & 0x3F));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    out[0] = (char)(0xE0 | (cp >> 12));
-    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  out[0] = (char)(0xF0 | (cp >> 18));
-  out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-  out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-  out[3] = (char)(0x80 | (cp & 0x3F));
-  return 4;
 }
 
 /* ---- nodes ---------------------------------------------------------------- */
@@ -254,7 +215,7 @@ static bool parse_lit_char(parser_t *p, uint32_t *cp) {
   unsigned char c = (unsigned char)p->s[p->pos];
   if (c == '\\') { p->pos++; return parse_escape(p, cp); }
   if (c == '\n') return perr(p, at, "newline in literal (use \\n)");
-  size_t l = utf8_decode((const unsigned char *)p->s + p->pos, p->len - p->pos, cp);
+  size_t l = wf_utf8_decode((const unsigned char *)p->s + p->pos, p->len - p->pos, cp);
   if (l == 0) return perr(p, at, "invalid UTF-8");
   p->pos += l;
   return true;
@@ -312,7 +273,7 @@ static wf_wave_node_t *parse_multiline(parser_t *p) {
       uint32_t cp;
       if (!parse_lit_char(p, &cp)) { free(out); return NULL; }
       if (p->pos > le) { perr(p, le, "escape runs past the end of the line"); free(out); return NULL; }
-      o += utf8_encode(cp, out + o);
+      o += wf_utf8_encode(cp, out + o);
     }
     ls = next;
   }
@@ -347,7 +308,7 @@ static wf_wave_node_t *parse_string(parser_t *p) {
     uint32_t cp;
     if (!parse_lit_char(p, &cp)) goto fail;
     if (cap - o < 4) { perr(p, start, "internal error: string span"); goto fail; }
-    o += utf8_encode(cp, out + o);
+    o += wf_utf8_encode(cp, out + o);
   }
   out[o] = 0;
   wf_wave_node_t *n = new_node(p, WF_WAVE_STRING, start);
@@ -688,7 +649,7 @@ static void put_lit_char(wf_wave_buf_t *b, uint32_t cp, char quote) {
     puts_(b, tmp);
     return;
   }
-  put(b, tmp, utf8_encode(cp, tmp));
+  put(b, tmp, wf_utf8_encode(cp, tmp));
 }
 
 static bool print_node(const wf_wave_node_t *n, wf_wave_buf_t *b, unsigned depth) {
@@ -706,7 +667,7 @@ static bool print_node(const wf_wave_node_t *n, wf_wave_buf_t *b, unsigned depth
       size_t i = 0;
       while (i < n->text_len) {
         uint32_t cp;
-        size_t l = utf8_decode((const unsigned char *)n->text + i, n->text_len - i, &cp);
+        size_t l = wf_utf8_decode((const unsigned char *)n->text + i, n->text_len - i, &cp);
         if (l == 0) return false; /* not from the parser: refuse invalid UTF-8 */
         put_lit_char(b, cp, '"');
         i += l;

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../util/utf8.h"
 
 #include "crt.h"
 #include "wave.h"
@@ -644,47 +645,6 @@ static void put_float(pout_t *o, double d, bool f32) {
   }
 }
 
-static size_t utf8_enc(uint32_t cp, char *out) {
-  if (cp < 0x80) { out[0] = (char)cp; return 1; }
-  if (cp < 0x800) {
-    out[0] = (char)(0xC0 | (cp >> 6));
-    out[1] = (char)(0x80 | (cp & 0x3F));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    out[0] = (char)(0xE0 | (cp >> 12));
-    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  out[0] = (char)(0xF0 | (cp >> 18));
-  out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-  out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-  out[3] = (char)(0x80 | (cp & 0x3F));
-  return 4;
-}
-
-/* Decodes one UTF-8 scalar; returns its length, or 0 if invalid. */
-static size_t utf8_dec(const unsigned char *s, size_t n, uint32_t *cp) {
-  if (n == 0) return 0;
-  unsigned char c = s[0];
-  if (c < 0x80) { *cp = c; return 1; }
-  size_t len;
-  uint32_t v, min;
-  if ((c & 0xE0) == 0xC0) { len = 2; v = c & 0x1F; min = 0x80; }
-  else if ((c & 0xF0) == 0xE0) { len = 3; v = c & 0x0F; min = 0x800; }
-  else if ((c & 0xF8) == 0xF0) { len = 4; v = c & 0x07; min = 0x10000; }
-  else return 0;
-  if (n < len) return 0;
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xC0) != 0x80) return 0;
-    v = (v << 6) | (s[i] & 0x3F);
-  }
-  if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
-  *cp = v;
-  return len;
-}
-
 /* Characters Rust's escape_debug writes as \u{..} besides control characters:
  * the common invisible formatting characters and combining marks (a subset
  * of its non-printable and grapheme-extend tables). */
@@ -711,7 +671,7 @@ static void put_char(pout_t *o, uint32_t cp) {
     puts_(o, tmp);
     return;
   }
-  put(o, tmp, utf8_enc(cp, tmp));
+  put(o, tmp, wf_utf8_encode(cp, tmp));
 }
 
 static bool is_keyword(const char *s, size_t n) {
@@ -769,7 +729,7 @@ static void pr(pout_t *o, const wf_ctypes_t *ts, wf_ctid_t t, const weft_val_t *
     size_t n = s ? v->of.str.len : 0;
     for (size_t i = 0; i < n;) {
       uint32_t cp;
-      size_t l = utf8_dec(s + i, n - i, &cp);
+      size_t l = wf_utf8_decode(s + i, n - i, &cp);
       if (!l) { cp = 0xFFFD; l = 1; }   /* not UTF-8: shown as U+FFFD */
       put_char(o, cp);
       i += l;

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "util/toml_internal.h"
+#include "util/utf8.h"
 
 typedef struct {
   char *s;
@@ -264,27 +265,7 @@ static int hexval(char c) {
 
 static int put_utf8(parser_t *p, sbuf_t *b, uint32_t cp) {
   char u[4];
-  size_t n;
-  if (cp < 0x80) {
-    u[0] = (char)cp;
-    n = 1;
-  } else if (cp < 0x800) {
-    u[0] = (char)(0xC0 | (cp >> 6));
-    u[1] = (char)(0x80 | (cp & 0x3F));
-    n = 2;
-  } else if (cp < 0x10000) {
-    u[0] = (char)(0xE0 | (cp >> 12));
-    u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    u[2] = (char)(0x80 | (cp & 0x3F));
-    n = 3;
-  } else {
-    u[0] = (char)(0xF0 | (cp >> 18));
-    u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    u[3] = (char)(0x80 | (cp & 0x3F));
-    n = 4;
-  }
-  return sb_push(p, b, u, n);
+  return sb_push(p, b, u, wf_utf8_encode(cp, u));
 }
 
 /* P->i is at the backslash. */
