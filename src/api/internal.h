@@ -40,6 +40,9 @@ struct weft_store {
 void wf_api_err(weft_error_t *err, weft_status_t st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void wf_api_ok(weft_error_t *err);
+/* wf_api_err, returning st: `return wf_api_fail(err, WEFT_ERR_ARG, "...")`. */
+weft_status_t wf_api_fail(weft_error_t *err, weft_status_t st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Fill err from a trap record (status WEFT_ERR_TRAP, code, message, backtrace). */
 void wf_api_trap(weft_error_t *err, const wf_trap_t *t);
 weft_trap_code_t wf_api_trap_code(wf_trapcode_t c);

@@ -27,6 +27,16 @@ void wf_api_err(weft_error_t *err, weft_status_t st, const char *fmt, ...) {
   va_end(ap);
 }
 
+weft_status_t wf_api_fail(weft_error_t *err, weft_status_t st, const char *fmt, ...) {
+  if (!err) return st;
+  err_reset(err, st);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err->message, sizeof err->message, fmt, ap);
+  va_end(ap);
+  return st;
+}
+
 weft_trap_code_t wf_api_trap_code(wf_trapcode_t c) {
   switch (c) {
   case WF_TRAP_NONE: return WEFT_TRAP_NONE;

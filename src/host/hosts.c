@@ -11,6 +11,7 @@
 
 #include "../component/crt.h"
 #include "host.h"
+#include "../api/internal.h"
 
 typedef struct hosts_alloc { struct hosts_alloc *next; } hosts_alloc_t;
 
@@ -27,21 +28,6 @@ static void to_weft_err(weft_error_t *out, weft_status_t st, const wf_error_t *e
   out->status = st;
   out->offset = -1;
   snprintf(out->message, sizeof out->message, "%s", e->msg);
-}
-
-static weft_status_t fail_st(weft_error_t *err, weft_status_t st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static weft_status_t fail_st(weft_error_t *err, weft_status_t st, const char *fmt, ...) {
-  if (err) {
-    memset(err, 0, sizeof *err);
-    err->status = st;
-    err->offset = -1;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-  }
-  return st;
 }
 
 WEFT_API weft_hosts_t *weft_hosts_new(unsigned flags) {
@@ -184,31 +170,31 @@ static bool push(weft_hosts_t *h, wf_hhost_t *x) {
 
 WEFT_API weft_status_t weft_hosts_add_bundle(weft_hosts_t *h, const char *path, const char *name,
                                              weft_error_t *err) {
-  if (!h || !path) return fail_st(err, WEFT_ERR_ARG, "weft_hosts_add_bundle: NULL argument");
+  if (!h || !path) return wf_api_fail(err, WEFT_ERR_ARG, "weft_hosts_add_bundle: NULL argument");
   wf_hspec_t s = {0};
   s.bundle = (char *)path;
   s.name = (char *)name;
   wf_error_t e = {0};
   wf_hhost_t *x;
   if (!load_spec(h, &s, NULL, 0, &x, &e)) { to_weft_err(err, WEFT_ERR_LINK, &e); return WEFT_ERR_LINK; }
-  if (!push(h, x)) { wf_hhost_free(x); return fail_st(err, WEFT_ERR_NOMEM, "out of memory"); }
+  if (!push(h, x)) { wf_hhost_free(x); return wf_api_fail(err, WEFT_ERR_NOMEM, "out of memory"); }
   return WEFT_OK;
 }
 
 WEFT_API weft_status_t weft_hosts_add_explicit(weft_hosts_t *h, const char *name, const char *wit, const char *lib,
                                                const char *world, weft_error_t *err) {
-  if (!h || !name || !wit || !lib) return fail_st(err, WEFT_ERR_ARG, "weft_hosts_add_explicit: NULL argument");
+  if (!h || !name || !wit || !lib) return wf_api_fail(err, WEFT_ERR_ARG, "weft_hosts_add_explicit: NULL argument");
   wf_hspec_t s = {0};
   s.name = (char *)name; s.wit = (char *)wit; s.lib = (char *)lib; s.world = (char *)world;
   wf_error_t e = {0};
   wf_hhost_t *x;
   if (!load_spec(h, &s, NULL, 0, &x, &e)) { to_weft_err(err, WEFT_ERR_LINK, &e); return WEFT_ERR_LINK; }
-  if (!push(h, x)) { wf_hhost_free(x); return fail_st(err, WEFT_ERR_NOMEM, "out of memory"); }
+  if (!push(h, x)) { wf_hhost_free(x); return wf_api_fail(err, WEFT_ERR_NOMEM, "out of memory"); }
   return WEFT_OK;
 }
 
 WEFT_API weft_status_t weft_hosts_add_manifest(weft_hosts_t *h, const char *path, weft_error_t *err) {
-  if (!h || !path) return fail_st(err, WEFT_ERR_ARG, "weft_hosts_add_manifest: NULL argument");
+  if (!h || !path) return wf_api_fail(err, WEFT_ERR_ARG, "weft_hosts_add_manifest: NULL argument");
   wf_error_t e = {0};
   wf_hspec_t *specs;
   size_t n;
@@ -216,7 +202,7 @@ WEFT_API weft_status_t weft_hosts_add_manifest(weft_hosts_t *h, const char *path
   wf_hhost_t **loaded = calloc(n ? n : 1, sizeof *loaded);
   size_t nl = 0;
   weft_status_t st = WEFT_OK;
-  if (!loaded) { st = fail_st(err, WEFT_ERR_NOMEM, "out of memory"); goto done; }
+  if (!loaded) { st = wf_api_fail(err, WEFT_ERR_NOMEM, "out of memory"); goto done; }
   for (size_t i = 0; i < n; i++) {
     if (!load_spec(h, &specs[i], loaded, nl, &loaded[nl], &e)) {
       wf_error_t e2 = {0};
@@ -228,7 +214,7 @@ WEFT_API weft_status_t weft_hosts_add_manifest(weft_hosts_t *h, const char *path
     nl++;
   }
   for (size_t i = 0; i < nl; i++)
-    if (!push(h, loaded[i])) { st = fail_st(err, WEFT_ERR_NOMEM, "out of memory"); goto done; }
+    if (!push(h, loaded[i])) { st = wf_api_fail(err, WEFT_ERR_NOMEM, "out of memory"); goto done; }
   nl = 0;   /* owned by h now (those pushed); a push failure leaks none: see below */
 done:
   for (size_t i = 0; i < nl; i++) wf_hhost_free(loaded[i]);
@@ -396,10 +382,10 @@ static weft_status_t link_import(weft_hosts_t *h, weft_linker_t *l, const wf_com
   wf_wit_interface_id(w, ii, id, sizeof id);
   tc_t tc = {ts, it, w, ii};
   if (it->kind != WF_CT_INSTANCE)
-    return fail_st(err, WEFT_ERR_LINK, "import '%s': host '%s' serves an instance, the component imports something else",
+    return wf_api_fail(err, WEFT_ERR_LINK, "import '%s': host '%s' serves an instance, the component imports something else",
                    name, x->name);
   link_env_t *le = hosts_alloc(h, sizeof *le + (x->nres ? x->nres : 1) * sizeof(weft_resource_type_t *));
-  if (!le) return fail_st(err, WEFT_ERR_NOMEM, "out of memory");
+  if (!le) return wf_api_fail(err, WEFT_ERR_NOMEM, "out of memory");
   le->host = x;
   le->rtypes = (weft_resource_type_t **)(le + 1);
   envs[nenv] = le;
@@ -414,7 +400,7 @@ static weft_status_t link_import(weft_hosts_t *h, weft_linker_t *l, const wf_com
     uint32_t k = 0;
     while (k < x->nres && !(x->res[k].iface == ii && !strcmp(x->res[k].name, en))) k++;
     if (k == x->nres)
-      return fail_st(err, WEFT_ERR_LINK,
+      return wf_api_fail(err, WEFT_ERR_LINK,
                      "import '%s': the component imports resource '%s', which host '%s' (%s) does not export",
                      name, en, x->name, id);
     weft_resource_type_t *rt = NULL;
@@ -428,28 +414,28 @@ static weft_status_t link_import(weft_hosts_t *h, weft_linker_t *l, const wf_com
     snprintf(en, sizeof en, "%.*s", (int)ex->name_len, ex->name);
     if (ex->sort != WF_SORT_FUNC) {
       if (ex->sort == WF_SORT_TYPE) continue;
-      return fail_st(err, WEFT_ERR_LINK, "import '%s': item '%s' is not a function or type; host '%s' serves functions",
+      return wf_api_fail(err, WEFT_ERR_LINK, "import '%s': item '%s' is not a function or type; host '%s' serves functions",
                      name, en, x->name);
     }
     wf_hfunc_t *hf = NULL;
     for (uint32_t k = 0; k < x->nfuncs && !hf; k++)
       if (x->funcs[k].iface == ii && !strcmp(x->funcs[k].f->name, en)) hf = &x->funcs[k];
     if (!hf)
-      return fail_st(err, WEFT_ERR_LINK,
+      return wf_api_fail(err, WEFT_ERR_LINK,
                      "import '%s': the component imports function '%s', which host '%s' (%s, from %s) does not export",
                      name, en, x->name, id, x->wit_path);
     if (!same_func(&tc, ex->type, hf->f)) {
       char have[200], want[200];
       wf_ctype_format(ts, ex->type, have, sizeof have);
       wit_func_text(w, hf->f, want, sizeof want);
-      return fail_st(err, WEFT_ERR_LINK,
+      return wf_api_fail(err, WEFT_ERR_LINK,
                      "import '%s': function '%s' does not match host '%s': the component imports %s, the bundle's "
                      "WIT says %s",
                      name, en, x->name, have, want);
     }
     if (h->flags & (WEFT_HOSTS_WIT_ONLY)) continue;
     fenv_t *fe = hosts_alloc(h, sizeof *fe);
-    if (!fe) return fail_st(err, WEFT_ERR_NOMEM, "out of memory");
+    if (!fe) return wf_api_fail(err, WEFT_ERR_NOMEM, "out of memory");
     fe->f = hf;
     fe->le = le;
     weft_status_t st = weft_linker_define_func(l, name, en, bridge_cb, fe, err);
@@ -460,13 +446,13 @@ static weft_status_t link_import(weft_hosts_t *h, weft_linker_t *l, const wf_com
 
 WEFT_API weft_status_t weft_hosts_link(weft_hosts_t *h, weft_linker_t *l, const weft_component_t *c,
                                        weft_error_t *err) {
-  if (!h || !l || !c) return fail_st(err, WEFT_ERR_ARG, "weft_hosts_link: NULL argument");
+  if (!h || !l || !c) return wf_api_fail(err, WEFT_ERR_ARG, "weft_hosts_link: NULL argument");
   if (h->flags & (WEFT_HOSTS_WIT_ONLY | WEFT_HOSTS_NO_INIT))
-    return fail_st(err, WEFT_ERR_ARG, "weft_hosts_link: these hosts were loaded for inspection only");
+    return wf_api_fail(err, WEFT_ERR_ARG, "weft_hosts_link: these hosts were loaded for inspection only");
   const wf_component_t *comp = c->c;
   const wf_ctype_t *ct = wf_ctype(comp->types, comp->type);
   link_env_t **envs = calloc(ct->nimports + 1, sizeof *envs);
-  if (!envs) return fail_st(err, WEFT_ERR_NOMEM, "out of memory");
+  if (!envs) return wf_api_fail(err, WEFT_ERR_NOMEM, "out of memory");
   size_t nenv = 0;
   weft_status_t st = WEFT_OK;
   for (uint32_t i = 0; i < ct->nimports && st == WEFT_OK; i++) {
@@ -481,7 +467,7 @@ WEFT_API weft_status_t weft_hosts_link(weft_hosts_t *h, weft_linker_t *l, const 
         int64_t f = host_serves(h->v[k], name);
         if (f < 0) continue;
         if (x)
-          st = fail_st(err, WEFT_ERR_LINK,
+          st = wf_api_fail(err, WEFT_ERR_LINK,
                        "import '%s' is exported by two hosts, '%s' and '%s': import it under a plain name equal to "
                        "one of them (import %s: %s;) to choose",
                        name, x->name, h->v[k]->name, h->v[k]->name, name);
@@ -507,7 +493,7 @@ WEFT_API weft_status_t weft_hosts_link(weft_hosts_t *h, weft_linker_t *l, const 
           if (all) ii = x->ifaces[q];
         }
         if (ii < 0) {
-          st = fail_st(err, WEFT_ERR_LINK, "import '%s' selects host '%s' by name, but none of its interfaces has "
+          st = wf_api_fail(err, WEFT_ERR_LINK, "import '%s' selects host '%s' by name, but none of its interfaces has "
                        "every function the component imports", name, x->name);
           break;
         }

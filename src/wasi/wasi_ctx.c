@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "wasi.h"
+#include "../api/internal.h"
 
 extern char **environ;
 
@@ -142,34 +143,21 @@ weft_status_t weft_wasi_config_cwd(weft_wasi_config_t *c, const char *guest_path
   return WEFT_OK;
 }
 
-static weft_status_t fail(weft_error_t *err, weft_status_t st, const char *fmt, ...) {
-  if (err) {
-    memset(err, 0, sizeof *err);
-    err->status = st;
-    err->offset = -1;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-  }
-  return st;
-}
-
 weft_status_t weft_wasi_config_preopen(weft_wasi_config_t *c, const char *host_path, const char *guest_path,
                                        int perms, weft_error_t *err) {
   if (!c || !host_path || !guest_path || !*guest_path)
-    return fail(err, WEFT_ERR_ARG, "preopen: a host path and a non-empty guest path are required");
+    return wf_api_fail(err, WEFT_ERR_ARG, "preopen: a host path and a non-empty guest path are required");
   struct stat st;
   if (stat(host_path, &st) != 0)
-    return fail(err, WEFT_ERR_IO, "preopen '%s': %s", host_path, strerror(errno));
-  if (!S_ISDIR(st.st_mode)) return fail(err, WEFT_ERR_IO, "preopen '%s': not a directory", host_path);
+    return wf_api_fail(err, WEFT_ERR_IO, "preopen '%s': %s", host_path, strerror(errno));
+  if (!S_ISDIR(st.st_mode)) return wf_api_fail(err, WEFT_ERR_IO, "preopen '%s': not a directory", host_path);
   if (!grow((void **)&c->dirs, &c->cdirs, c->ndirs, sizeof *c->dirs))
-    return fail(err, WEFT_ERR_NOMEM, "out of memory");
+    return wf_api_fail(err, WEFT_ERR_NOMEM, "out of memory");
   cfg_dir_t d = {strdup(host_path), strdup(guest_path), perms & (WEFT_WASI_DIR_READ | WEFT_WASI_DIR_WRITE)};
   if (!d.host || !d.guest) {
     free(d.host);
     free(d.guest);
-    return fail(err, WEFT_ERR_NOMEM, "out of memory");
+    return wf_api_fail(err, WEFT_ERR_NOMEM, "out of memory");
   }
   c->dirs[c->ndirs++] = d;
   return WEFT_OK;
@@ -443,9 +431,9 @@ static const struct {
 };
 
 weft_status_t weft_linker_add_wasi(weft_linker_t *l, weft_wasi_config_t *c, weft_error_t *err) {
-  if (!l || !c) return fail(err, WEFT_ERR_ARG, "weft_linker_add_wasi: linker and config are required");
+  if (!l || !c) return wf_api_fail(err, WEFT_ERR_ARG, "weft_linker_add_wasi: linker and config are required");
   wf_wasi_link_t *k = calloc(1, sizeof *k);
-  if (!k) return fail(err, WEFT_ERR_NOMEM, "out of memory");
+  if (!k) return wf_api_fail(err, WEFT_ERR_NOMEM, "out of memory");
   k->cfg = c;
   k->next = c->links;
   c->links = k;
@@ -480,11 +468,11 @@ weft_status_t weft_wasi_run(weft_cinstance_t *inst, int *exit_code, weft_error_t
     snprintf(name, sizeof name, "wasi:cli/run@0.2.%d", minor);
     f = weft_cinstance_func(inst, name, "run");
   }
-  if (!f) return fail(err, WEFT_ERR_LINK, "the component does not export wasi:cli/run (not a command)");
+  if (!f) return wf_api_fail(err, WEFT_ERR_LINK, "the component does not export wasi:cli/run (not a command)");
   if (weft_cfunc_param_count(f) != 0 || weft_cfunc_result_count(f) != 1)
-    return fail(err, WEFT_ERR_LINK, "wasi:cli/run#run has an unexpected type");
+    return wf_api_fail(err, WEFT_ERR_LINK, "wasi:cli/run#run has an unexpected type");
   weft_arena_t *a = weft_arena_new();
-  if (!a) return fail(err, WEFT_ERR_NOMEM, "out of memory");
+  if (!a) return wf_api_fail(err, WEFT_ERR_NOMEM, "out of memory");
   weft_val_t res;
   memset(&res, 0, sizeof res);
   weft_error_t local;
