@@ -949,6 +949,12 @@ wf_module_t *wf_module_decode_ex(const uint8_t *bytes, size_t len, uint32_t feat
       ok = wf_validate_func(m, &vc, &m->funcs[i], err);
   }
   if (ok) parse_names(&d);
+  if (ok) {
+    size_t nd = m->nfuncs - m->nfunc_imports;
+    m->code_tmpls = malloc((nd ? nd : 1) * sizeof *m->code_tmpls);
+    if (!m->code_tmpls) ok = wf_error_set(err, "out of memory");
+    for (size_t i = 0; ok && i < nd; i++) atomic_init(&m->code_tmpls[i], NULL);
+  }
   free(d.declared);
   free(d.nest);
   if (!ok) {
@@ -983,6 +989,10 @@ void wf_module_free(wf_module_t *m) {
   if (m->func_names)
     for (uint32_t i = 0; i < m->nfuncs; i++) free(m->func_names[i]);
   free(m->func_names);
+  if (m->code_tmpls)
+    for (uint32_t i = 0; i < m->nfuncs - m->nfunc_imports; i++)
+      free(atomic_load_explicit(&m->code_tmpls[i], memory_order_acquire));
+  free((void *)m->code_tmpls);
   free(m->bytes);
   free(m);
 }

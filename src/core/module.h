@@ -5,6 +5,7 @@
 #ifndef WF_CORE_MODULE_H
 #define WF_CORE_MODULE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -210,6 +211,12 @@ typedef struct wf_module {
   /* From the "name" custom section, when present and well formed: names of
    * functions by index (NULL where absent), for backtraces. NUL-terminated. */
   char **func_names;     /* nfuncs entries or NULL */
+
+  /* Interpreter code shared by the module's instances (translate.c): per
+   * defined function, a template published once (compare-and-swap) and
+   * never changed after; NULL until the function is first translated.
+   * Freed (free()) with the module. NULL array: nothing is shared. */
+  _Atomic(struct wf_code_tmpl *) *code_tmpls;   /* nfuncs - nfunc_imports */
 } wf_module_t;
 
 /* Limits that protect the host from hostile modules. */

@@ -8,6 +8,7 @@
  * The input has been validated, so this file trusts the stack discipline
  * and immediates; it still never reads outside the body and never trusts a
  * count for an allocation without growing buffers checked for overflow. */
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,35 @@
 #include "../util/leb128.h"
 
 enum { V_TEMP, V_LOCAL, V_CONST };
+
+/* Code shared between the instances of a module. The cells of a translated
+ * function depend on its instance only through the pointers (and store type
+ * ids) listed by its relocations; everything else follows from the module.
+ * So the first translation of a function also records its relocations and
+ * publishes a template in the module (module.h: code_tmpls, one atomic
+ * compare-and-swap, never changed afterwards); later instances copy the
+ * template and patch the relocations against their own objects. A function
+ * whose code holds something that cannot be relocated (a ref.func constant:
+ * constants may be shared, hashed or become immediates) gets a template
+ * with no code, and every instance translates it. */
+enum {
+  R_FUNC,        /* cell .ptr = inst->funcs[idx] */
+  R_CODE,        /* cell .ptr = &inst->code[idx] */
+  R_TABLE,       /* cell .ptr = inst->tables[idx] */
+  R_GLOBAL,      /* cell .ptr = inst->globals[idx] */
+  R_MEM,         /* cell .ptr = inst->mems[idx] */
+  R_TAG,         /* cell .ptr = inst->tags[idx] */
+  R_TYPEID,      /* cell .p.a = inst->type_ids[idx] */
+  R_CATCH_TAG    /* catches[at].tag = inst->tags[idx] */
+};
+typedef struct { uint32_t at, idx; uint8_t kind; } rel_t;
+
+struct wf_code_tmpl {
+  size_t size;           /* bytes of the code block; 0: not shareable */
+  uint32_t nrel;
+  const rel_t *rel;      /* in the same allocation */
+  const wf_code_t *code; /* in the same allocation */
+};
 #define KHASH 512u        /* hash of the constant slots */
 #define KMAX 256u         /* constant slots per function (more use CONST) */
 typedef struct {
@@ -51,6 +81,9 @@ typedef struct {
   uint32_t T;             /* first temporary: params + locals + kmax */
   uint32_t cbase, kmax;   /* constant slots [cbase, cbase + kmax) */
   uint64_t *kv; uint32_t nk, kcap;   /* constant slots' values */
+  rel_t *rel; uint32_t nrel, rcap;   /* relocations, cells in increasing order */
+  rel_t *crel; uint32_t ncrel, crcap; /* R_CATCH_TAG relocations (at: catch) */
+  bool noshare;           /* the code cannot be relocated (see above) */
   uint32_t khash[KHASH];  /* index + 1 into kv, 0 = empty */
   int64_t movpos;         /* the last instruction, if it is a MOVn (n < 4); else -1 */
   uint32_t movcnt;        /* its n */
@@ -126,10 +159,28 @@ static void emit_u(tr_t *t, uint64_t u) {
   if (!reserve(t, 1)) return;
   t->code[t->n++].u = u;
 }
-static void emit_ptr(tr_t *t, void *ptr) {
+static void add_rel(tr_t *t, uint32_t at, uint8_t kind, uint32_t idx) {
+  rel_t **v = kind == R_CATCH_TAG ? &t->crel : &t->rel;
+  uint32_t *n = kind == R_CATCH_TAG ? &t->ncrel : &t->nrel;
+  uint32_t *cap = kind == R_CATCH_TAG ? &t->crcap : &t->rcap;
+  if (!grow((void **)v, cap, (size_t)*n + 1, sizeof(rel_t))) {
+    t->noshare = true;   /* still correct code, only not shared */
+    return;
+  }
+  (*v)[(*n)++] = (rel_t){at, idx, kind};
+}
+/* A pointer to an object of the instance: kind and index of it (R_*). */
+static void emit_ptr(tr_t *t, void *ptr, uint8_t kind, uint32_t idx) {
   if (!reserve(t, 1)) return;
+  add_rel(t, (uint32_t)t->n, kind, idx);
   t->code[t->n].u = 0;
   t->code[t->n++].ptr = ptr;
+}
+/* Drop the cells from n on (an instruction replaced by a fused one), and
+ * the relocations that pointed into them. */
+static void rewind_to(tr_t *t, size_t n) {
+  t->n = n;
+  while (t->nrel && t->rel[t->nrel - 1].at >= n) t->nrel--;
 }
 /* The current position becomes a branch target: nothing may be fused
  * across it. */
@@ -581,7 +632,7 @@ static void emit_condbr(tr_t *t, sv_t c, uint32_t cpos, bool when_true, uint32_t
       uint32_t lop = t->last.pv ? loop_op(op, k) : 0;
       if (lop) {                                /* drop the add and the compare */
         int32_t pa = t->last.pva, pimm = t->last.pvimm;
-        t->n = t->last.pvpos;
+        rewind_to(t, t->last.pvpos);
         *ins = emit_h(t, lop);
         emit_ab(t, pa, pimm);
         emit_ab(t, a, b);
@@ -589,7 +640,7 @@ static void emit_condbr(tr_t *t, sv_t c, uint32_t cpos, bool when_true, uint32_t
         return;
       }
       int32_t before = t->last.before;
-      t->n = t->last.pos;                       /* drop the compare */
+      rewind_to(t, t->last.pos);                       /* drop the compare */
       bool fwd = before != INT32_MIN && a == before;   /* a is in acc */
       *ins = emit_h(t, fwd ? brc_acc_op(op, k) : brc_op(op, k));
       emit_ab(t, a, b);
@@ -598,7 +649,7 @@ static void emit_condbr(tr_t *t, sv_t c, uint32_t cpos, bool when_true, uint32_t
     }
     if (fbrc_op(op, true)) {
       int32_t a = t->last.a, b = t->last.b;
-      t->n = t->last.pos;
+      rewind_to(t, t->last.pos);
       *ins = emit_h(t, fbrc_op(op, when_true));
       emit_ab(t, a, b);
       *cell = emit_ab(t, 0, 0);
@@ -606,7 +657,7 @@ static void emit_condbr(tr_t *t, sv_t c, uint32_t cpos, bool when_true, uint32_t
     }
     if (op == WF_OP_I32_EQZ && !t->last.norewind) {
       int32_t a = t->last.a;
-      t->n = t->last.pos;
+      rewind_to(t, t->last.pos);
       *ins = emit_h(t, when_true ? WF_X_BR_IFZ : WF_X_BR_IF);
       *cell = emit_ab(t, a, 0);
       return;
@@ -615,7 +666,7 @@ static void emit_condbr(tr_t *t, sv_t c, uint32_t cpos, bool when_true, uint32_t
   if (c.kind == V_LOCAL && t->last.valid && !t->last.norewind &&
       t->last.dst == loff(c.local) && t->last.op == WF_OP_I32_ADD && t->last.k) {
     int32_t a = t->last.a, imm = t->last.b, d = t->last.dst;
-    t->n = t->last.pos;
+    rewind_to(t, t->last.pos);
     *ins = emit_h(t, when_true ? WF_X_ADDK_BRNZ : WF_X_ADDK_BRZ);
     emit_ab(t, a, imm);
     *cell = emit_ab(t, d, 0);
@@ -781,7 +832,7 @@ static bool fuse_pair(tr_t *t, uint32_t op, bool k2, int32_t x, bool t_left) {
     if (!k2 && x == before) pop_ += 2;                   /* WF_X_P_n_C */
     else if (a == before) pop_ += 1;                     /* WF_X_P_n_A */
   }
-  t->n = t->last.pos;
+  rewind_to(t, t->last.pos);
   int32_t d = push_temp(t);
   uint32_t pos = emit_h(t, pop_);
   t->cur_before = before;
@@ -837,7 +888,7 @@ static bool fuse_rmw(tr_t *t, uint32_t op, sv_t v, sv_t a, uint32_t apos, uint32
   int32_t ao = a.kind == V_LOCAL ? loff(a.local) : a.kind == V_TEMP ? home(t, apos) : -1;
   if (ao < 0 || ao != t->last.b) return false;
   int32_t x = t->last.a;
-  t->n = t->last.pos;
+  rewind_to(t, t->last.pos);
   emit_h(t, rop);
   emit_ab(t, x, ao);
   emit_ab(t, 0, (int32_t)off);
@@ -854,7 +905,7 @@ static bool fuse_copy(tr_t *t, uint32_t op, sv_t v, sv_t a, uint32_t apos, uint3
   else if (op == WF_OP_I64_STORE && t->last.op == WF_OP_I64_LOAD) cop = WF_X_COPY64;
   else return false;
   int32_t src = t->last.a, soff = t->last.b;
-  t->n = t->last.pos;
+  rewind_to(t, t->last.pos);
   int32_t ao = opnd(t, apos, &a);
   emit_h(t, cop);
   emit_ab(t, src, ao);
@@ -874,7 +925,7 @@ static bool fuse_opstore(tr_t *t, uint32_t op, sv_t v, sv_t a, uint32_t apos, ui
 #undef X
   if (!sop) return false;
   int32_t x = t->last.a, y = t->last.b;
-  t->n = t->last.pos;
+  rewind_to(t, t->last.pos);
   int32_t ao = opnd(t, apos, &a);   /* the address: computed earlier, no code emitted */
   emit_h(t, sop);
   emit_ab(t, x, y);
@@ -908,7 +959,7 @@ static bool fuse_addr(tr_t *t, uint32_t op, sv_t a, uint32_t apos, int32_t vo, u
     return false;
   int32_t x = t->last.a, y = t->last.b, before = t->last.before;
   bool k = t->last.k;
-  t->n = t->last.pos;
+  rewind_to(t, t->last.pos);
   /* a load from x + imm where x was written just before the add: from acc */
   bool fwd = vo < 0 && k && before != INT32_MIN && x == before;
   uint32_t pos = emit_h(t, fwd ? load_acc_op(op, true) : memop_rr(op, k));
@@ -952,7 +1003,7 @@ static void do_plain(tr_t *t, uint32_t op) {
         emit_h(t, WF_X_LOAD_M);
         emit_ab(t, ao, d);
         emit_u(t, off);
-        emit_ptr(t, t->inst->mems[mem]);
+        emit_ptr(t, t->inst->mems[mem], R_MEM, mem);
         emit_ab(t, (int32_t)op, 0);
       } else {
         sv_t v = pop(t);
@@ -962,7 +1013,7 @@ static void do_plain(tr_t *t, uint32_t op) {
         emit_h(t, WF_X_STORE_M);
         emit_ab(t, ao, vo);
         emit_u(t, off);
-        emit_ptr(t, t->inst->mems[mem]);
+        emit_ptr(t, t->inst->mems[mem], R_MEM, mem);
         emit_ab(t, (int32_t)op, 0);
       }
       return;
@@ -1046,7 +1097,7 @@ static void do_plain(tr_t *t, uint32_t op) {
     bool fa = !fb && a.kind == V_TEMP && t->last.dst == home(t, pa);
     if (fa || fb) {
       int32_t addr = t->last.a, off = t->last.b;
-      t->n = t->last.pos;
+      rewind_to(t, t->last.pos);
       int32_t d = push_temp(t);
       uint32_t mop = marith_op(op, fa);
       int32_t x = fb ? ao : bo;
@@ -1066,7 +1117,7 @@ static void do_plain(tr_t *t, uint32_t op) {
     if (fa || fb) {
       bool k = t->last.op == memop_rr(lop, true);
       int32_t addr = t->last.a, y = t->last.b, off = t->last.off;
-      t->n = t->last.pos;
+      rewind_to(t, t->last.pos);
       int32_t d = push_temp(t);
       uint32_t mop = marith_fop(op, fa, k);
       int32_t x = fb ? ao : bo;
@@ -1160,6 +1211,7 @@ static void do_try_table(tr_t *t) {
     wf_catch_t *c = &t->cs[t->ncs++];
     t->hs[hi].n++;
     c->tag = tag != UINT32_MAX ? t->inst->tags[tag] : NULL;
+    if (tag != UINT32_MAX) add_rel(t, t->ncs - 1, R_CATCH_TAG, tag);
     c->kind = kind;
     c->pad = (uint32_t)label_here(t);
     /* the pad: the values sit at home(h ..); branch with them like br */
@@ -1312,12 +1364,12 @@ static void translate_body(tr_t *t) {
         int32_t argoff = call_args(t, ft->nparams);
         if (fi < m->nfunc_imports) {
           emit_h(t, WF_X_CALL_ANY);
-          emit_ptr(t, inst->funcs[fi]);
+          emit_ptr(t, inst->funcs[fi], R_FUNC, fi);
           emit_ab(t, argoff, 0);
         } else {
           emit_h(t, WF_X_CALL);
-          emit_ptr(t, inst->funcs[fi]);
-          emit_ptr(t, &inst->code[fi - m->nfunc_imports]);
+          emit_ptr(t, inst->funcs[fi], R_FUNC, fi);
+          emit_ptr(t, &inst->code[fi - m->nfunc_imports], R_CODE, fi - m->nfunc_imports);
           emit_ab(t, argoff, 0);
         }
         call_results(t, ft->nresults);
@@ -1332,8 +1384,9 @@ static void translate_body(tr_t *t) {
         /* the handler reads the index before the callee frame exists */
         int32_t argoff = call_args(t, ft->nparams);
         emit_h(t, WF_X_CALL_IND);
-        emit_ptr(t, inst->tables[tab]);
+        emit_ptr(t, inst->tables[tab], R_TABLE, tab);
         emit_ab(t, io, argoff);
+        if (reserve(t, 1)) add_rel(t, (uint32_t)t->n, R_TYPEID, ti);
         emit_ab(t, (int32_t)inst->type_ids[ti], 0);
         call_results(t, ft->nresults);
         break;
@@ -1342,6 +1395,7 @@ static void translate_body(tr_t *t) {
       case WF_OP_REF_FUNC: {
         uint32_t fi = rd_u32(t);
         push_const(t, fi < m->nfuncs ? (uint64_t)(uintptr_t)inst->funcs[fi] : 0);
+        t->noshare = true;
         break;
       }
       case WF_OP_REF_IS_NULL: {
@@ -1378,7 +1432,7 @@ static void translate_body(tr_t *t) {
         if (g >= m->nglobals) { t->oom = true; return; }
         int32_t d = push_temp(t);
         uint32_t pos = emit_h(t, WF_OP_GLOBAL_GET);
-        emit_ptr(t, inst->globals[g]);
+        emit_ptr(t, inst->globals[g], R_GLOBAL, g);
         uint32_t dc = emit_ab(t, d, 0);
         set_last(t, pos, WF_OP_GLOBAL_GET, 0, 0, false, dc, 0, d);
         break;
@@ -1389,7 +1443,7 @@ static void translate_body(tr_t *t) {
         sv_t v = pop(t);
         int32_t vo = opnd(t, t->sh, &v);
         emit_h(t, WF_OP_GLOBAL_SET);
-        emit_ptr(t, inst->globals[g]);
+        emit_ptr(t, inst->globals[g], R_GLOBAL, g);
         emit_ab(t, vo, 0);
         break;
       }
@@ -1401,24 +1455,24 @@ static void translate_body(tr_t *t) {
           sv_t i = pop(t);
           int32_t io = opnd(t, t->sh, &i);
           int32_t d = push_temp(t);
-          emit_h(t, op); emit_ptr(t, inst->tables[tab]); emit_ab(t, io, d);
+          emit_h(t, op); emit_ptr(t, inst->tables[tab], R_TABLE, tab); emit_ab(t, io, d);
         } else if (op == WF_OP_TABLE_SET) {
           sv_t v = pop(t), i = pop(t);
           int32_t vo = opnd(t, t->sh + 1, &v), io = opnd(t, t->sh, &i);
-          emit_h(t, op); emit_ptr(t, inst->tables[tab]); emit_ab(t, io, vo);
+          emit_h(t, op); emit_ptr(t, inst->tables[tab], R_TABLE, tab); emit_ab(t, io, vo);
         } else if (op == WF_OP_TABLE_SIZE) {
           int32_t d = push_temp(t);
-          emit_h(t, op); emit_ptr(t, inst->tables[tab]); emit_ab(t, d, 0);
+          emit_h(t, op); emit_ptr(t, inst->tables[tab], R_TABLE, tab); emit_ab(t, d, 0);
         } else if (op == WF_OP_TABLE_GROW) {
           sv_t n = pop(t), v = pop(t);
           int32_t no = opnd(t, t->sh + 1, &n), vo = opnd(t, t->sh, &v);
           int32_t d = push_temp(t);
-          emit_h(t, op); emit_ptr(t, inst->tables[tab]); emit_ab(t, vo, no); emit_ab(t, d, 0);
+          emit_h(t, op); emit_ptr(t, inst->tables[tab], R_TABLE, tab); emit_ab(t, vo, no); emit_ab(t, d, 0);
         } else {
           sv_t n = pop(t), v = pop(t), i = pop(t);
           int32_t no = opnd(t, t->sh + 2, &n), vo = opnd(t, t->sh + 1, &v);
           int32_t io = opnd(t, t->sh, &i);
-          emit_h(t, op); emit_ptr(t, inst->tables[tab]); emit_ab(t, io, vo); emit_ab(t, no, 0);
+          emit_h(t, op); emit_ptr(t, inst->tables[tab], R_TABLE, tab); emit_ab(t, io, vo); emit_ab(t, no, 0);
         }
         break;
       }
@@ -1454,7 +1508,7 @@ static void translate_body(tr_t *t) {
         int32_t d = push_temp(t);
         emit_h(t, mi ? (uint32_t)WF_X_MEMSIZE_M : (uint32_t)op);
         emit_ab(t, d, 0);
-        if (mi) emit_ptr(t, inst->mems[mi]);   /* MEMSIZE_M [dst|-] [meminst*] */
+        if (mi) emit_ptr(t, inst->mems[mi], R_MEM, mi);   /* MEMSIZE_M [dst|-] [meminst*] */
         break;
       }
       case WF_OP_MEMORY_GROW: {
@@ -1465,7 +1519,7 @@ static void translate_body(tr_t *t) {
         int32_t d = push_temp(t);
         emit_h(t, mi ? (uint32_t)WF_X_MEMGROW_M : (uint32_t)op);
         emit_ab(t, ao, d);
-        if (mi) emit_ptr(t, inst->mems[mi]);   /* MEMGROW_M [src|dst] [meminst*] */
+        if (mi) emit_ptr(t, inst->mems[mi], R_MEM, mi);   /* MEMGROW_M [src|dst] [meminst*] */
         break;
       }
       case WF_OP_MEMORY_COPY: case WF_OP_MEMORY_FILL: {
@@ -1480,8 +1534,8 @@ static void translate_body(tr_t *t) {
         emit_ab(t, dd, so);
         emit_ab(t, no, 0);
         /* MEMCOPY_M: + [dst meminst*] [src meminst*]; MEMFILL_M: + [meminst*] */
-        if (multi) emit_ptr(t, inst->mems[m1]);
-        if (multi && op == WF_OP_MEMORY_COPY) emit_ptr(t, inst->mems[m2]);
+        if (multi) emit_ptr(t, inst->mems[m1], R_MEM, m1);
+        if (multi && op == WF_OP_MEMORY_COPY) emit_ptr(t, inst->mems[m2], R_MEM, m2);
         break;
       }
       case WF_OP_THROW: {
@@ -1490,7 +1544,7 @@ static void translate_body(tr_t *t) {
         uint32_t n = m->types[m->tag_type[x]].nparams;
         int32_t argoff = call_args(t, n);
         emit_h(t, WF_X_THROW);
-        emit_ptr(t, inst->tags[x]);
+        emit_ptr(t, inst->tags[x], R_TAG, x);
         emit_ab(t, argoff, (int32_t)n);
         t->unreachable = true;
         break;
@@ -1516,9 +1570,94 @@ static void translate_body(tr_t *t) {
   }
 }
 
-wf_code_t *wf_translate(wf_instance_t *inst, uint32_t defined_idx) {
+/* The template of code c (size bytes, one block) just made by t. */
+static struct wf_code_tmpl *make_tmpl(tr_t *t, const wf_code_t *c, size_t size) {
+  struct wf_code_tmpl *tp;
+  if (t->noshare || t->nrel > UINT32_MAX - t->ncrel) {
+    tp = malloc(sizeof *tp);
+    if (tp) *tp = (struct wf_code_tmpl){0, 0, NULL, NULL};
+    return tp;
+  }
+  size_t nrel = (size_t)t->nrel + t->ncrel;
+  size_t coff = (sizeof *tp + 15) & ~(size_t)15;
+  size_t roff = (coff + size + 15) & ~(size_t)15;
+  if (nrel > (SIZE_MAX - roff) / sizeof(rel_t)) return NULL;
+  tp = malloc(roff + nrel * sizeof(rel_t));
+  if (!tp) return NULL;
+  wf_code_t *cc = (wf_code_t *)((uint8_t *)tp + coff);
+  rel_t *rel = (rel_t *)((uint8_t *)tp + roff);
+  memcpy(cc, c, size);
+  if (t->nrel) memcpy(rel, t->rel, (size_t)t->nrel * sizeof(rel_t));
+  if (t->ncrel) memcpy(rel + t->nrel, t->crel, (size_t)t->ncrel * sizeof(rel_t));
+  /* the block's own pointers are kept as offsets from its start */
+  cc->init = (const uint64_t *)(uintptr_t)((const uint8_t *)c->init - (const uint8_t *)c);
+  cc->handlers = (const wf_handler_t *)(uintptr_t)((const uint8_t *)c->handlers - (const uint8_t *)c);
+  cc->catches = (const wf_catch_t *)(uintptr_t)((const uint8_t *)c->catches - (const uint8_t *)c);
+  tp->size = size;
+  tp->nrel = (uint32_t)nrel;
+  tp->rel = rel;
+  tp->code = cc;
+  return tp;
+}
+
+/* A copy of template tp for inst, patched. NULL on OOM. */
+static wf_code_t *from_tmpl(const struct wf_code_tmpl *tp, wf_instance_t *inst) {
+  wf_code_t *c = malloc(tp->size);
+  if (!c) return NULL;
+  memcpy(c, tp->code, tp->size);
+  uint8_t *b = (uint8_t *)c;
+  c->init = (const uint64_t *)(b + (uintptr_t)tp->code->init);
+  c->handlers = (const wf_handler_t *)(b + (uintptr_t)tp->code->handlers);
+  wf_catch_t *cs = (wf_catch_t *)(b + (uintptr_t)tp->code->catches);
+  c->catches = cs;
+  for (uint32_t i = 0; i < tp->nrel; i++) {
+    const rel_t *r = &tp->rel[i];
+    wf_cell_t *x = &c->cells[r->at];
+    switch (r->kind) {
+      case R_FUNC: x->ptr = inst->funcs[r->idx]; break;
+      case R_CODE: x->ptr = &inst->code[r->idx]; break;
+      case R_TABLE: x->ptr = inst->tables[r->idx]; break;
+      case R_GLOBAL: x->ptr = inst->globals[r->idx]; break;
+      case R_MEM: x->ptr = inst->mems[r->idx]; break;
+      case R_TAG: x->ptr = inst->tags[r->idx]; break;
+      case R_TYPEID: x->p.a = (int32_t)inst->type_ids[r->idx]; break;
+      default: cs[r->at].tag = inst->tags[r->idx]; break;
+    }
+  }
+  return c;
+}
+
+#ifdef WF_TRANSLATE_VERIFY
+#include <stdio.h>
+/* Developer check: code made from a template must equal a fresh translation. */
+static void verify(const wf_code_t *a, const wf_code_t *b, uint32_t di) {
+  bool same = a->ncells == b->ncells && a->ninit == b->ninit && a->nhandlers == b->nhandlers &&
+              a->nparams == b->nparams && a->nlocals == b->nlocals && a->nresults == b->nresults &&
+              a->frame_slots == b->frame_slots && a->cbase == b->cbase && a->nconsts == b->nconsts;
+  same = same && !memcmp(a->cells, b->cells, a->ncells * sizeof(wf_cell_t)) &&
+         !memcmp(a->init, b->init, a->ninit * sizeof(uint64_t)) &&
+         (!a->nhandlers || !memcmp(a->handlers, b->handlers, a->nhandlers * sizeof(wf_handler_t)));
+  uint32_t ncs = 0;
+  for (uint32_t i = 0; same && i < a->nhandlers; i++) {
+    uint32_t e = a->handlers[i].first + a->handlers[i].n;
+    if (e > ncs) ncs = e;
+  }
+  for (uint32_t i = 0; same && i < ncs; i++)
+    same = a->catches[i].tag == b->catches[i].tag && a->catches[i].pad == b->catches[i].pad &&
+           a->catches[i].kind == b->catches[i].kind;
+  if (!same) {
+    fprintf(stderr, "translate: code from template differs for defined function %u\n", di);
+    abort();
+  }
+}
+#endif
+
+/* Translate function defined_idx of inst; with `tmpl`, also make the
+ * function's template (NULL on OOM, a template without code when the code
+ * cannot be shared). */
+static wf_code_t *translate_new(wf_instance_t *inst, uint32_t defined_idx,
+                                struct wf_code_tmpl **tmpl) {
   const wf_module_t *m = inst->module;
-  if (defined_idx >= m->nfuncs - m->nfunc_imports) return NULL;
   const wf_func_t *fn = &m->funcs[defined_idx];
   const wf_functype_t *ft = &m->types[fn->type_idx];
   tr_t t;
@@ -1574,6 +1713,7 @@ wf_code_t *wf_translate(wf_instance_t *inst, uint32_t defined_idx) {
       c->nhandlers = t.nh;
       c->handlers = hs;
       c->catches = cs;
+      if (tmpl) *tmpl = make_tmpl(&t, c, (size_t)((uint8_t *)(hs + t.nh) - (uint8_t *)c));
     }
   }
   free(t.hs);
@@ -1583,6 +1723,36 @@ wf_code_t *wf_translate(wf_instance_t *inst, uint32_t defined_idx) {
   free(t.st);
   free(t.ctl);
   free(t.fix);
+  free(t.rel);
+  free(t.crel);
+  return c;
+}
+
+wf_code_t *wf_translate(wf_instance_t *inst, uint32_t defined_idx) {
+  const wf_module_t *m = inst->module;
+  if (defined_idx >= m->nfuncs - m->nfunc_imports) return NULL;
+  if (!m->code_tmpls) return translate_new(inst, defined_idx, NULL);
+  _Atomic(struct wf_code_tmpl *) *slot = &m->code_tmpls[defined_idx];
+  struct wf_code_tmpl *tp = atomic_load_explicit(slot, memory_order_acquire);
+  if (tp && tp->size) {
+    wf_code_t *c = from_tmpl(tp, inst);
+#ifdef WF_TRANSLATE_VERIFY
+    wf_code_t *f = translate_new(inst, defined_idx, NULL);
+    if (c && f) verify(c, f, defined_idx);
+    free(f);
+#endif
+    return c;
+  }
+  if (tp) return translate_new(inst, defined_idx, NULL);
+  struct wf_code_tmpl *mine = NULL;
+  wf_code_t *c = translate_new(inst, defined_idx, &mine);
+  if (mine) {
+    struct wf_code_tmpl *expect = NULL;
+    /* another thread may have published first: keep theirs */
+    if (!atomic_compare_exchange_strong_explicit(slot, &expect, mine, memory_order_acq_rel,
+                                                 memory_order_acquire))
+      free(mine);
+  }
   return c;
 }
 

@@ -4,6 +4,8 @@
  * translator's fusions (compare+branch, address folding, local.tee with a
  * pending local.get, many constants). */
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -642,5 +644,189 @@ WF_TEST(interp_memory_edge_fused_forms) {
 #undef EDGE
   wf_store_free(s);
   wf_module_free(m);
+  CHECK(ok);
+}
+
+/* ---- code shared between instances of one module (translate.c templates) ---- */
+
+/* share_wasm, from this text (jco parse; wat2wasm 1.0.32 lacks try_table):
+ * (module
+ *   (type $t (func (param i32) (result i32)))
+ *   (import "env" "f" (func $f (type $t)))
+ *   (import "env" "g" (global $g (mut i32)))
+ *   (tag $e (param i32))
+ *   (global $own (mut i32) (i32.const 0))
+ *   (memory 1)
+ *   (table 2 funcref)
+ *   (elem (i32.const 0) $double $f)
+ *   (func $double (type $t) (i32.mul (local.get 0) (i32.const 2)))
+ *   (func $thrower (param i32) (throw $e (local.get 0)))
+ *   (func (export "run") (param i32) (result i32)
+ *     (global.set $own (i32.add (global.get $own) (local.get 0)))
+ *     (i32.store (i32.const 0) (i32.add (i32.load (i32.const 0)) (local.get 0)))
+ *     (i32.add
+ *       (i32.add (call $f (local.get 0)) (global.get $g))
+ *       (i32.add (i32.mul (global.get $own) (i32.const 1000))
+ *                (i32.add (call_indirect (type $t) (local.get 0) (i32.const 1))
+ *                         (call $double (i32.load (i32.const 0)))))))
+ *   (func (export "catch") (param i32) (result i32)
+ *     (block $h (result i32)
+ *       (try_table (catch $e $h) (call $thrower (local.get 0)))
+ *       (i32.const -1)))
+ *   (func (export "bump") (global.set $g (i32.add (global.get $g) (i32.const 1)))))
+ */
+static const unsigned char share_wasm[] = {
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0d, 0x03, 0x60,
+  0x01, 0x7f, 0x01, 0x7f, 0x60, 0x01, 0x7f, 0x00, 0x60, 0x00, 0x00, 0x02,
+  0x12, 0x02, 0x03, 0x65, 0x6e, 0x76, 0x01, 0x66, 0x00, 0x00, 0x03, 0x65,
+  0x6e, 0x76, 0x01, 0x67, 0x03, 0x7f, 0x01, 0x03, 0x06, 0x05, 0x00, 0x01,
+  0x00, 0x00, 0x02, 0x04, 0x04, 0x01, 0x70, 0x00, 0x02, 0x05, 0x03, 0x01,
+  0x00, 0x01, 0x0d, 0x03, 0x01, 0x00, 0x01, 0x06, 0x06, 0x01, 0x7f, 0x01,
+  0x41, 0x00, 0x0b, 0x07, 0x16, 0x03, 0x03, 0x72, 0x75, 0x6e, 0x00, 0x03,
+  0x05, 0x63, 0x61, 0x74, 0x63, 0x68, 0x00, 0x04, 0x04, 0x62, 0x75, 0x6d,
+  0x70, 0x00, 0x05, 0x09, 0x08, 0x01, 0x00, 0x41, 0x00, 0x0b, 0x02, 0x01,
+  0x00, 0x0a, 0x62, 0x05, 0x07, 0x00, 0x20, 0x00, 0x41, 0x02, 0x6c, 0x0b,
+  0x06, 0x00, 0x20, 0x00, 0x08, 0x00, 0x0b, 0x34, 0x00, 0x23, 0x01, 0x20,
+  0x00, 0x6a, 0x24, 0x01, 0x41, 0x00, 0x41, 0x00, 0x28, 0x02, 0x00, 0x20,
+  0x00, 0x6a, 0x36, 0x02, 0x00, 0x20, 0x00, 0x10, 0x00, 0x23, 0x00, 0x6a,
+  0x23, 0x01, 0x41, 0xe8, 0x07, 0x6c, 0x20, 0x00, 0x41, 0x01, 0x11, 0x00,
+  0x00, 0x41, 0x00, 0x28, 0x02, 0x00, 0x10, 0x01, 0x6a, 0x6a, 0x6a, 0x0b,
+  0x12, 0x00, 0x02, 0x7f, 0x1f, 0x40, 0x01, 0x00, 0x00, 0x00, 0x20, 0x00,
+  0x10, 0x02, 0x0b, 0x41, 0x7f, 0x0b, 0x0b, 0x09, 0x00, 0x23, 0x00, 0x41,
+  0x01, 0x6a, 0x24, 0x00, 0x0b, 0x00, 0x3b, 0x04, 0x6e, 0x61, 0x6d, 0x65,
+  0x01, 0x15, 0x03, 0x00, 0x01, 0x66, 0x01, 0x06, 0x64, 0x6f, 0x75, 0x62,
+  0x6c, 0x65, 0x02, 0x07, 0x74, 0x68, 0x72, 0x6f, 0x77, 0x65, 0x72, 0x03,
+  0x06, 0x01, 0x04, 0x01, 0x00, 0x01, 0x68, 0x04, 0x04, 0x01, 0x00, 0x01,
+  0x74, 0x07, 0x09, 0x02, 0x00, 0x01, 0x67, 0x01, 0x03, 0x6f, 0x77, 0x6e,
+  0x0b, 0x04, 0x01, 0x00, 0x01, 0x65,
+};
+
+static wf_trapcode_t host_plus_k(void *env, wf_exec_t *ex, const uint64_t *args, uint64_t *res) {
+  (void)ex;
+  res[0] = (uint32_t)((uint32_t)args[0] + *(const uint32_t *)env);
+  return WF_TRAP_NONE;
+}
+
+typedef struct {
+  wf_store_t *s;
+  wf_instance_t *inst;
+  uint32_t k;          /* what the imported function adds */
+  uint32_t g;          /* the imported global's value */
+} share_t;
+
+static int share_open(share_t *x, const wf_module_t *m, uint32_t k, uint32_t g) {
+  x->k = k;
+  x->g = g;
+  x->inst = NULL;
+  x->s = wf_store_new();
+  if (!x->s) return 0;
+  static const uint8_t i32[1] = {WF_T_I32};
+  wf_globaltype_t gt = {WF_T_I32, true};
+  wf_extern_t imps[2];
+  imps[0].kind = WF_EXTERN_FUNC;
+  imps[0].u.func = wf_host_func_new(x->s, i32, 1, i32, 1, host_plus_k, &x->k, NULL);
+  imps[1].kind = WF_EXTERN_GLOBAL;
+  imps[1].u.global = wf_global_new(x->s, &gt, g);
+  if (!imps[0].u.func || !imps[1].u.global) return 0;
+  wf_error_t err = {0};
+  int trapped = 0;
+  x->inst = wf_instantiate(x->s, m, imps, &err, &trapped);
+  return x->inst != NULL;
+}
+
+static uint32_t share_call(share_t *x, const char *name, uint32_t arg, int *ok) {
+  wf_extern_t e;
+  uint64_t a = arg, r = 0;
+  if (!wf_instance_export(x->inst, name, strlen(name), &e) || e.kind != WF_EXTERN_FUNC ||
+      wf_invoke(x->s, e.u.func, &a, &r) != WF_TRAP_NONE)
+    *ok = 0;
+  return (uint32_t)r;
+}
+
+/* What "run" returns on the n-th call (1-based) with argument p each time. */
+static uint32_t share_expect(uint32_t k, uint32_t g, uint32_t p, uint32_t n) {
+  uint32_t own = p * n, mem = p * n;
+  return (p + k) + g + own * 1000 + (p + k) + 2 * mem;
+}
+
+WF_TEST(interp_shared_code_independent_instances) {
+  wf_error_t err = {0};
+  wf_module_t *m = wf_module_decode(share_wasm, sizeof share_wasm, &err);
+  CHECK(m);
+  share_t a = {0}, b = {0};
+  int ok = share_open(&a, m, 100, 5) && share_open(&b, m, 7000, 9);
+  uint32_t nd = m->nfuncs - m->nfunc_imports;
+  /* nothing translated yet: no templates */
+  for (uint32_t i = 0; ok && i < nd; i++)
+    ok = atomic_load(&m->code_tmpls[i]) == NULL;
+  /* a translates (and publishes), b is made from the templates */
+  uint32_t ra1 = ok ? share_call(&a, "run", 3, &ok) : 0;
+  uint32_t rc_a = ok ? share_call(&a, "catch", 42, &ok) : 0;
+  int published = 1;
+  for (uint32_t i = 0; ok && i < nd; i++)
+    if (i != 4 && !atomic_load(&m->code_tmpls[i])) published = 0;   /* 4: bump, not run */
+  uint32_t rb1 = ok ? share_call(&b, "run", 3, &ok) : 0;
+  uint32_t rc_b = ok ? share_call(&b, "catch", 77, &ok) : 0;
+  uint32_t ra2 = ok ? share_call(&a, "run", 3, &ok) : 0;
+  if (ok) share_call(&b, "bump", 0, &ok);    /* b's global only */
+  uint32_t rb2 = ok ? share_call(&b, "run", 3, &ok) : 0;
+  uint32_t ra3 = ok ? share_call(&a, "run", 3, &ok) : 0;
+  /* b's code was made from a's template but points at b's objects */
+  int distinct = ok && a.inst->code[2] && b.inst->code[2] && a.inst->code[2] != b.inst->code[2];
+  if (a.s) wf_store_free(a.s);
+  if (b.s) wf_store_free(b.s);
+  wf_module_free(m);
+  CHECK(ok);
+  CHECK(published);
+  CHECK(distinct);
+  CHECK_EQ(ra1, share_expect(100, 5, 3, 1));
+  CHECK_EQ(rb1, share_expect(7000, 9, 3, 1));
+  CHECK_EQ(ra2, share_expect(100, 5, 3, 2));
+  CHECK_EQ(rb2, share_expect(7000, 10, 3, 2));
+  CHECK_EQ(ra3, share_expect(100, 5, 3, 3));
+  CHECK_EQ(rc_a, 42);
+  CHECK_EQ(rc_b, 77);
+}
+
+typedef struct {
+  const wf_module_t *m;
+  uint32_t k, g;
+  int ok;
+} share_job_t;
+
+static void *share_thread(void *arg) {
+  share_job_t *j = arg;
+  share_t x = {0};
+  j->ok = share_open(&x, j->m, j->k, j->g);
+  for (uint32_t n = 1; j->ok && n <= 20; n++)
+    if (share_call(&x, "run", 1, &j->ok) != share_expect(j->k, j->g, 1, n)) j->ok = 0;
+  if (j->ok && share_call(&x, "catch", j->k, &j->ok) != j->k) j->ok = 0;
+  if (x.s) wf_store_free(x.s);
+  return NULL;
+}
+
+/* One module instantiated and first run on several threads at once: the
+ * templates are published by whichever thread translates first. */
+WF_TEST(interp_shared_code_threads) {
+  enum { ROUNDS = 20, THREADS = 4 };
+  int ok = 1;
+  for (int round = 0; ok && round < ROUNDS; round++) {
+    wf_error_t err = {0};
+    wf_module_t *m = wf_module_decode(share_wasm, sizeof share_wasm, &err);
+    CHECK(m);
+    share_job_t jobs[THREADS];
+    pthread_t th[THREADS];
+    int started[THREADS] = {0};
+    for (int i = 0; i < THREADS; i++) {
+      jobs[i] = (share_job_t){m, 1000u * (uint32_t)(i + 1), (uint32_t)(7 * i + round), 0};
+      started[i] = pthread_create(&th[i], NULL, share_thread, &jobs[i]) == 0;
+      if (!started[i]) ok = 0;
+    }
+    for (int i = 0; i < THREADS; i++) {
+      if (started[i]) pthread_join(th[i], NULL);
+      if (!jobs[i].ok) ok = 0;
+    }
+    wf_module_free(m);
+  }
   CHECK(ok);
 }
