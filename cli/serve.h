@@ -55,7 +55,7 @@ struct serve {
   int capworkers;
   bool stopping;
   sreq_t *running;               /* requests whose guest runs */
-  int inflight;                  /* requests not yet completed */
+  atomic_int inflight;           /* requests not yet completed (0 is announced on idle_cv, under mu) */
   atomic_uint_fast64_t next_id;
   pthread_t watchdog;
   bool watchdog_started;

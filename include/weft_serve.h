@@ -76,7 +76,11 @@ WEFT_API void weft_http_exchange_set_spool(weft_http_exchange_t *x, size_t max);
  * read fails with connection-terminated). */
 WEFT_API void weft_http_exchange_body_end(weft_http_exchange_t *x, int ok);
 
-/* Wait until the guest set its response or finished without one. 1: a
+/* Wait until the guest set its response or finished without one. Once it
+ * is set, the wait goes on until the response settles: its body finished
+ * or 16 KiB of it buffered, 2 ms passed, or handle returned (so a small
+ * answer is taken in one piece, see body_complete; the head of a guest
+ * that sets it and then goes quiet is seen within 25 ms). 1: a
  * response (status, headers, body below); 0: none (the guest trapped,
  * returned without one, set an error-code, or the request was refused:
  * weft_http_exchange_error says which, weft_http_exchange_bad_request
@@ -92,6 +96,13 @@ WEFT_API weft_http_header_t weft_http_exchange_header(weft_http_exchange_t *x, s
 /* Response body: > 0 bytes read; 0 at its clean end; -1 when it ended
  * with an error (message in weft_http_exchange_error); WEFT_HTTP_TIMEOUT. */
 WEFT_API int64_t weft_http_exchange_read(weft_http_exchange_t *x, uint8_t *buf, size_t cap, uint64_t deadline);
+/* The whole response body at once, when it is all there already: the
+ * guest finished it cleanly, without trailers, and it holds at most max
+ * bytes. Then 1, with *data and *len giving it (valid until the exchange is
+ * freed; read() would still return the same bytes). Else 0, and the body is read
+ * with weft_http_exchange_read as usual (nothing is lost). After
+ * wait_response returned 1. */
+WEFT_API int weft_http_exchange_body_complete(weft_http_exchange_t *x, size_t max, const uint8_t **data, size_t *len);
 /* Trailers the guest finished the body with (after read returned 0). */
 WEFT_API size_t weft_http_exchange_trailer_count(weft_http_exchange_t *x);
 WEFT_API weft_http_header_t weft_http_exchange_trailer(weft_http_exchange_t *x, size_t i);

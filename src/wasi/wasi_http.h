@@ -60,6 +60,17 @@ int wf_http_chan_data_fd(wf_http_chan_t *c);
 void wf_http_chan_discard(wf_http_chan_t *c);
 /* 1 once finished and every byte read/dropped (or discarded and finished). */
 int wf_http_chan_ended(wf_http_chan_t *c, int *error_code);
+/* Block until the writer can progress (space: true; as space_fd) or the
+ * reader can (false; as data_fd), or until deadline_ns (CLOCK_MONOTONIC;
+ * WF_WASI_NO_DEADLINE: none): 1 ready, 0 deadline. Uses no fd. */
+int wf_http_chan_wait(wf_http_chan_t *c, bool space, uint64_t deadline_ns);
+/* Bytes buffered for the reader now; *finished: the writer ended it. */
+size_t wf_http_chan_pending(wf_http_chan_t *c, bool *finished);
+bool wf_http_chan_readable(wf_http_chan_t *c);   /* data_fd would be readable now */
+bool wf_http_chan_writable(wf_http_chan_t *c);   /* space_fd would be readable now */
+/* A wasi:io/poll wait on one end: ready now, else its eventfd (made on the
+ * first call: the fds exist only for channels someone polls). */
+void wf_http_chan_readiness(wf_http_chan_t *c, bool space, wf_wasi_wait_t *w);
 /* Wake callbacks (set once, before both ends are in use). */
 void wf_http_chan_on_data(wf_http_chan_t *c, wf_http_chan_wake_fn fn, void *env);
 void wf_http_chan_on_space(wf_http_chan_t *c, wf_http_chan_wake_fn fn, void *env);

@@ -1,39 +1,41 @@
 /* wasi:http bodies: thread-safe byte channels between one writer and one
- * reader, with eventfd readiness for each end, and the wasi:io streams that
- * give a guest either end. */
+ * reader (condition-variable waits; an eventfd per end only once someone
+ * polls it), and the wasi:io streams that give a guest either end. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "wasi_http.h"
 
-/* An eventfd kept readable exactly while `up` (changed under the channel lock). */
+/* Readiness of one end: `up` is the state, kept under the channel lock. The
+ * eventfd that mirrors it (readable exactly while `up`) is made only when
+ * someone asks for it (a guest's wasi:io/poll, the server waiting on two
+ * channels at once): most requests never block on a body, and two eventfds
+ * per body were a good part of what a request cost. Blocking waits inside
+ * this file use the channel's condition variable instead. */
 typedef struct {
-  int fd;
+  int fd;   /* -1 until asked for */
   bool up;
 } sig_t_;
 
-static int sig_init(sig_t_ *s) {
-  s->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  s->up = false;
-  return s->fd >= 0 ? 0 : -1;
-}
-
 static void sig_set(sig_t_ *s, bool on) {
   if (on == s->up) return;
+  s->up = on;
+  if (s->fd < 0) return;
   uint64_t v = 1;
   ssize_t r = on ? write(s->fd, &v, sizeof v) : read(s->fd, &v, sizeof v);
   (void)r;
-  s->up = on;
 }
 
 struct wf_http_chan {
   atomic_uint refs;
   pthread_mutex_t mu;
+  pthread_cond_t cv;   /* broadcast when either end's readiness changes */
   uint8_t *buf;
   size_t off, len, cap, limit;
   uint64_t written;
@@ -41,6 +43,7 @@ struct wf_http_chan {
   int error_code;
   char msg[160];
   sig_t_ data, space;
+  unsigned waiters;    /* threads in wf_http_chan_wait */
   wf_http_chan_wake_fn on_data, on_space;
   void *on_data_env, *on_space_env;
 };
@@ -49,8 +52,10 @@ static void update(wf_http_chan_t *c) {
   size_t buffered = c->len - c->off;
   bool readable = c->discard ? c->finished : (buffered > 0 || c->finished);
   bool writable = c->finished || c->discard || buffered < c->limit;
+  bool changed = readable != c->data.up || writable != c->space.up;
   sig_set(&c->data, readable);
   sig_set(&c->space, writable);
+  if (changed && c->waiters) pthread_cond_broadcast(&c->cv);
 }
 
 wf_http_chan_t *wf_http_chan_new(size_t limit) {
@@ -59,14 +64,66 @@ wf_http_chan_t *wf_http_chan_new(size_t limit) {
   atomic_init(&c->refs, 1);
   c->limit = limit ? limit : WF_HTTP_CHAN_LIMIT;
   c->error_code = -1;
-  if (sig_init(&c->data) != 0 || sig_init(&c->space) != 0) {
-    if (c->data.fd >= 0) close(c->data.fd);
-    free(c);
-    return NULL;
-  }
+  c->data.fd = c->space.fd = -1;
   pthread_mutex_init(&c->mu, NULL);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&c->cv, &ca);
+  pthread_condattr_destroy(&ca);
   update(c);
   return c;
+}
+
+/* The eventfd of one end, made on first use (with the end's current
+ * state); -1 if the system has none to give. */
+static int sig_fd(wf_http_chan_t *c, sig_t_ *s) {
+  pthread_mutex_lock(&c->mu);
+  if (s->fd < 0) s->fd = eventfd(s->up ? 1 : 0, EFD_NONBLOCK | EFD_CLOEXEC);
+  int fd = s->fd;
+  pthread_mutex_unlock(&c->mu);
+  return fd;
+}
+
+int wf_http_chan_wait(wf_http_chan_t *c, bool space, uint64_t deadline_ns) {
+  struct timespec ts = {.tv_sec = (time_t)(deadline_ns / 1000000000u), .tv_nsec = (long)(deadline_ns % 1000000000u)};
+  pthread_mutex_lock(&c->mu);
+  sig_t_ *s = space ? &c->space : &c->data;
+  c->waiters++;
+  while (!s->up) {
+    if (deadline_ns == WF_WASI_NO_DEADLINE) {
+      pthread_cond_wait(&c->cv, &c->mu);
+    } else if (wf_wasi_monotonic_ns() >= deadline_ns ||
+               pthread_cond_timedwait(&c->cv, &c->mu, &ts) == ETIMEDOUT) {
+      break;
+    }
+  }
+  c->waiters--;
+  int r = s->up;
+  pthread_mutex_unlock(&c->mu);
+  return r;
+}
+
+size_t wf_http_chan_pending(wf_http_chan_t *c, bool *finished) {
+  pthread_mutex_lock(&c->mu);
+  size_t n = c->discard ? 0 : c->len - c->off;
+  *finished = c->finished;
+  pthread_mutex_unlock(&c->mu);
+  return n;
+}
+
+bool wf_http_chan_readable(wf_http_chan_t *c) {
+  pthread_mutex_lock(&c->mu);
+  bool r = c->data.up;
+  pthread_mutex_unlock(&c->mu);
+  return r;
+}
+
+bool wf_http_chan_writable(wf_http_chan_t *c) {
+  pthread_mutex_lock(&c->mu);
+  bool r = c->space.up;
+  pthread_mutex_unlock(&c->mu);
+  return r;
 }
 
 wf_http_chan_t *wf_http_chan_ref(wf_http_chan_t *c) {
@@ -76,8 +133,9 @@ wf_http_chan_t *wf_http_chan_ref(wf_http_chan_t *c) {
 
 void wf_http_chan_unref(wf_http_chan_t *c) {
   if (!c || atomic_fetch_sub(&c->refs, 1) != 1) return;
-  close(c->data.fd);
-  close(c->space.fd);
+  if (c->data.fd >= 0) close(c->data.fd);
+  if (c->space.fd >= 0) close(c->space.fd);
+  pthread_cond_destroy(&c->cv);
   pthread_mutex_destroy(&c->mu);
   free(c->buf);
   free(c);
@@ -163,8 +221,24 @@ void wf_http_chan_finish(wf_http_chan_t *c, int error_code, const char *msg) {
   if (first && fn) fn(env);
 }
 
-int wf_http_chan_space_fd(wf_http_chan_t *c) { return c->space.fd; }
-int wf_http_chan_data_fd(wf_http_chan_t *c) { return c->data.fd; }
+int wf_http_chan_space_fd(wf_http_chan_t *c) { return sig_fd(c, &c->space); }
+int wf_http_chan_data_fd(wf_http_chan_t *c) { return sig_fd(c, &c->data); }
+
+void wf_http_chan_readiness(wf_http_chan_t *c, bool space, wf_wasi_wait_t *w) {
+  sig_t_ *s = space ? &c->space : &c->data;
+  pthread_mutex_lock(&c->mu);
+  bool up = s->up;
+  pthread_mutex_unlock(&c->mu);
+  if (up) {
+    w->ready = true;
+    return;
+  }
+  w->fd = sig_fd(c, s);
+  w->events = POLLIN;
+  /* no eventfd to be had (fd limit): report ready, the caller's read or
+   * write then finds out (a busy wait rather than a hang) */
+  if (w->fd < 0) w->ready = true;
+}
 
 uint64_t wf_http_chan_written(wf_http_chan_t *c) {
   pthread_mutex_lock(&c->mu);
@@ -267,18 +341,13 @@ static int64_t ci_read(wf_wasi_istream_t *s, uint8_t *buf, size_t cap, bool bloc
     int64_t r = wf_http_chan_read(x->c, buf, cap, &code, msg, sizeof msg);
     if (r == WF_WASI_FAILED) *err = http_ioerr(code, msg);
     if (r != 0 || !blocking) return r;
-    struct pollfd p = {.fd = wf_http_chan_data_fd(x->c), .events = POLLIN};
-    if (poll(&p, 1, -1) < 0 && errno != EINTR) {
-      *err = wf_wasi_ioerr_new("HTTP body: poll failed", errno);
-      return WF_WASI_FAILED;
-    }
+    wf_http_chan_wait(x->c, false, WF_WASI_NO_DEADLINE);
   }
 }
 
 static void ci_readiness(wf_wasi_istream_t *s, wf_wasi_wait_t *w) {
   chan_istream_t *x = (chan_istream_t *)s;
-  w->fd = wf_http_chan_data_fd(x->c);
-  w->events = POLLIN;
+  wf_http_chan_readiness(x->c, false, w);
 }
 
 static void ci_destroy(wf_wasi_istream_t *s) {
@@ -322,8 +391,7 @@ static int co_write(wf_wasi_ostream_t *s, const uint8_t *buf, size_t len, wf_was
 
 static void co_readiness(wf_wasi_ostream_t *s, wf_wasi_wait_t *w) {
   chan_ostream_t *x = (chan_ostream_t *)s;
-  w->fd = wf_http_chan_space_fd(x->c);
-  w->events = POLLIN;
+  wf_http_chan_readiness(x->c, true, w);
 }
 
 static void co_destroy(wf_wasi_ostream_t *s) {

@@ -515,8 +515,7 @@ HOST_FN(h_inbody_finish) {
 
 static void trailers_readiness(wf_wasi_obj_t *src, wf_wasi_wait_t *w) {
   trailers_t *t = (trailers_t *)src;
-  w->fd = wf_http_chan_data_fd(t->chan);
-  w->events = POLLIN;
+  wf_http_chan_readiness(t->chan, false, w);
 }
 
 HOST_FN(h_trailers_subscribe) {

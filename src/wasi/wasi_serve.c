@@ -18,6 +18,16 @@
 
 enum { X_WAITING = 0, X_RESPONSE, X_NONE };
 
+/* Once the guest set its response, the server sends the head when the body
+ * is finished, or SETTLE_BYTES of it are buffered, or SETTLE_NS passed, or
+ * handle returned: a small answer then goes out in one piece (and one
+ * thread switch) rather than head, bytes and end one by one. A server
+ * thread waiting for a head looks again every WAIT_SLICE_NS, which bounds
+ * how late the head of a guest that sets it and then goes quiet can be. */
+#define SETTLE_BYTES (16u * 1024u)
+#define SETTLE_NS (2u * 1000000u)
+#define WAIT_SLICE_NS (25u * 1000000u)
+
 struct weft_http_exchange {
   atomic_uint refs;
   pthread_mutex_t mu;
@@ -37,6 +47,11 @@ struct weft_http_exchange {
   wf_http_outparam_t *op;         /* serve's reference (released with the exchange) */
   wf_http_response_t *resp;       /* a reference, for the trailers */
   char error[600];
+  /* the server waits for the head until the response "settles" (below):
+   * one wake-up per request instead of one per event */
+  bool guest_done;                /* handle returned (under mu) */
+  bool server_waiting;            /* in wait_response (under mu) */
+  uint64_t set_ns;                /* when response-outparam.set ran */
   /* response bytes taken while the request body still arrives (HTTP/1.1
    * sends the response after the request): server thread only */
   uint8_t *spool;
@@ -67,6 +82,7 @@ static void exchange_free(weft_http_exchange_t *x) {
   for (size_t i = 0; i < x->nrh; i++) free((void *)x->rh[i].name);
   free(x->rh);
   wf_http_chan_unref(x->req_body);
+  if (x->resp_body) wf_http_chan_on_data(x->resp_body, NULL, NULL);
   wf_http_chan_unref(x->resp_body);
   /* Both sides are done: the guest's instance (the only other user of
    * these single-thread objects) is gone. */
@@ -175,6 +191,24 @@ void weft_http_exchange_unref(weft_http_exchange_t *x) {
 
 /* ---- the guest's side ---- */
 
+/* Under x->mu: has the response settled enough to send (see SETTLE_*)? */
+static bool settled(weft_http_exchange_t *x, uint64_t now) {
+  if (x->state != X_RESPONSE) return x->state == X_NONE;
+  if (!x->resp_body || x->guest_done) return true;
+  bool fin;
+  size_t pending = wf_http_chan_pending(x->resp_body, &fin);
+  return fin || pending >= SETTLE_BYTES || now - x->set_ns >= SETTLE_NS;
+}
+
+/* The guest wrote to (or ended) its response body: wake the server if the
+ * response settled. Runs without the channel lock. */
+static void on_resp_data(void *env) {
+  weft_http_exchange_t *x = env;
+  pthread_mutex_lock(&x->mu);
+  if (x->server_waiting && settled(x, wf_wasi_monotonic_ns())) pthread_cond_broadcast(&x->cv);
+  pthread_mutex_unlock(&x->mu);
+}
+
 /* response-outparam.set ran (guest thread): copy the head, take the body. */
 static void on_set(void *env) {
   weft_http_exchange_t *x = env;
@@ -212,6 +246,15 @@ static void on_set(void *env) {
   x->resp = wf_wasi_ref(r);
   x->resp_body = wf_http_chan_ref(r->body);   /* NULL: the guest never took the body */
   x->state = X_RESPONSE;
+  x->set_ns = wf_wasi_monotonic_ns();
+  if (x->resp_body) {
+    /* the server is woken when the body settles (on_resp_data) */
+    wf_http_chan_on_data(x->resp_body, on_resp_data, x);
+    if (!settled(x, x->set_ns)) {
+      pthread_mutex_unlock(&x->mu);
+      return;
+    }
+  }
 done:
   pthread_cond_broadcast(&x->cv);
   pthread_mutex_unlock(&x->mu);
@@ -277,6 +320,8 @@ weft_status_t weft_http_exchange_call(weft_http_exchange_t *x, weft_cinstance_t 
    * never will be (the first finish wins). */
   pthread_mutex_lock(&x->mu);
   wf_http_chan_t *body = x->resp_body;
+  x->guest_done = true;
+  pthread_cond_broadcast(&x->cv);
   pthread_mutex_unlock(&x->mu);
   if (body)
     wf_http_chan_finish(body, WF_HTTP_E_INTERNAL_ERROR,
@@ -306,18 +351,6 @@ weft_status_t weft_wasi_instance_stdio(weft_cinstance_t *inst, int in_fd, int ou
 }
 
 /* ---- the server's side ---- */
-
-/* Wait for fd to become readable until the deadline: 1 ready, 0 timeout. */
-static int wait_fd(int fd, uint64_t deadline) {
-  for (;;) {
-    uint64_t now = wf_wasi_monotonic_ns();
-    if (now >= deadline) return 0;
-    uint64_t ms = (deadline - now + 999999) / 1000000;
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    int r = poll(&p, 1, ms > 60000 ? 60000 : (int)ms);
-    if (r > 0) return 1;
-  }
-}
 
 void weft_http_exchange_set_spool(weft_http_exchange_t *x, size_t max) { x->spool_max = max; }
 
@@ -351,10 +384,17 @@ static int wait_space(weft_http_exchange_t *x, wf_http_chan_t *c, uint64_t deadl
     uint64_t now = wf_wasi_monotonic_ns();
     if (now >= deadline) return 0;
     wf_http_chan_t *rb = x->spool_end || x->spool_len >= x->spool_max ? NULL : resp_chan(x);
+    if (!rb) return wf_http_chan_wait(c, true, deadline);   /* one channel to wait on: no fd */
     struct pollfd p[2] = {{.fd = wf_http_chan_space_fd(c), .events = POLLIN},
-                          {.fd = rb ? wf_http_chan_data_fd(rb) : -1, .events = POLLIN}};
+                          {.fd = wf_http_chan_data_fd(rb), .events = POLLIN}};
     uint64_t ms = (deadline - now + 999999) / 1000000;
-    int r = poll(p, 2, ms > 60000 ? 60000 : (int)ms);
+    if (ms > 60000) ms = 60000;
+    if (p[0].fd < 0 || p[1].fd < 0) ms = ms > 10 ? 10 : ms;   /* no eventfd to be had: look again soon */
+    int r = poll(p, 2, (int)ms);
+    if (r == 0 && (p[0].fd < 0 || p[1].fd < 0)) {
+      if (rb && wf_http_chan_readable(rb)) spool_take(x, rb);
+      if (wf_http_chan_writable(c)) return 1;
+    }
     if (r <= 0) continue;
     if (p[1].revents & POLLIN) spool_take(x, rb);
     if (p[0].revents & POLLIN) return 1;
@@ -386,18 +426,68 @@ void weft_http_exchange_body_end(weft_http_exchange_t *x, int ok) {
 }
 
 int weft_http_exchange_wait_response(weft_http_exchange_t *x, uint64_t deadline) {
-  struct timespec ts = {.tv_sec = (time_t)(deadline / 1000000000u), .tv_nsec = (long)(deadline % 1000000000u)};
   pthread_mutex_lock(&x->mu);
   int r = 0;
-  while (x->state == X_WAITING) {
-    if (wf_wasi_monotonic_ns() >= deadline || pthread_cond_timedwait(&x->cv, &x->mu, &ts) == ETIMEDOUT) {
+  x->server_waiting = true;
+  for (;;) {
+    uint64_t now = wf_wasi_monotonic_ns();
+    if (settled(x, now)) break;
+    if (now >= deadline) {
       if (x->state == X_WAITING) r = WEFT_HTTP_TIMEOUT;
       break;
     }
+    /* a slice at a time: a response set without a wake-up (not settled
+     * yet) is seen at the latest a slice later */
+    uint64_t until = deadline - now > WAIT_SLICE_NS ? now + WAIT_SLICE_NS : deadline;
+    if (x->state == X_RESPONSE && x->set_ns + SETTLE_NS < until) until = x->set_ns + SETTLE_NS;
+    struct timespec ts = {.tv_sec = (time_t)(until / 1000000000u), .tv_nsec = (long)(until % 1000000000u)};
+    pthread_cond_timedwait(&x->cv, &x->mu, &ts);
   }
+  x->server_waiting = false;
   if (r == 0) r = x->state == X_RESPONSE ? 1 : 0;
   pthread_mutex_unlock(&x->mu);
   return r;
+}
+
+int weft_http_exchange_body_complete(weft_http_exchange_t *x, size_t max, const uint8_t **data, size_t *len) {
+  *data = NULL;
+  *len = 0;
+  wf_http_chan_t *c = x->resp_body;
+  if (c) {
+    bool fin;
+    size_t pending = wf_http_chan_pending(c, &fin);
+    size_t have = x->spool_len - x->spool_off;
+    if (!fin || pending > max || have > max - pending) return 0;
+    if (x->spool_off) {
+      memmove(x->spool, x->spool + x->spool_off, have);
+      x->spool_len = have;
+      x->spool_off = 0;
+    }
+    if (pending > 0) {
+      uint8_t *nb = realloc(x->spool, have + pending);
+      if (!nb) return 0;
+      x->spool = nb;
+    }
+    /* into the spool, which read() serves first: nothing is lost when the
+     * answer is no */
+    for (;;) {
+      size_t room = have + pending - x->spool_len;
+      uint8_t none;
+      int64_t n = wf_http_chan_read(c, room ? x->spool + x->spool_len : &none, room, NULL, NULL, 0);
+      if (n > 0) {
+        x->spool_len += (size_t)n;
+        continue;
+      }
+      if (n != WF_WASI_CLOSED) return 0;   /* an error end (read() reports it), or bytes still to come */
+      break;
+    }
+    if (weft_http_exchange_trailer_count(x)) return 0;
+  } else if (x->spool_off < x->spool_len) {
+    return 0;
+  }
+  *data = x->spool ? x->spool + x->spool_off : (const uint8_t *)"";
+  *len = x->spool_len - x->spool_off;
+  return 1;
 }
 
 const char *weft_http_exchange_error(weft_http_exchange_t *x) { return x->error; }
@@ -438,7 +528,7 @@ int64_t weft_http_exchange_read(weft_http_exchange_t *x, uint8_t *buf, size_t ca
       pthread_mutex_unlock(&x->mu);
       return -1;
     }
-    if (!wait_fd(wf_http_chan_data_fd(c), deadline)) return WEFT_HTTP_TIMEOUT;
+    if (!wf_http_chan_wait(c, false, deadline)) return WEFT_HTTP_TIMEOUT;
   }
 }
 
