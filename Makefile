@@ -26,7 +26,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 WEFT_CORPORA ?= $(abspath ../shared/corpora)
 export WEFT_CORPORA
 
-.PHONY: print-ldlibs all check asan valgrind bench demo fuzz setup clean unit spec fuzz-replay
+.PHONY: install print-ldlibs all check asan valgrind bench demo fuzz setup clean unit spec fuzz-replay
 all: $(BUILD)/weft $(BUILD)/libweft.so $(BUILD)/libweft.a
 
 $(BUILD)/%.o: %.c
@@ -44,7 +44,7 @@ $(BUILD)/libweft.so: $(LIB_OBJ)
 # also links libmicrohttpd.
 CLI_LDLIBS = -lmicrohttpd
 $(BUILD)/weft: $(CLI_OBJ) $(BUILD)/libweft.so
-	$(CC) -o $@ $(CLI_OBJ) -L$(BUILD) -lweft -Wl,-rpath,'$$ORIGIN' $(LDFLAGS) $(LDLIBS) $(CLI_LDLIBS)
+	$(CC) -o $@ $(CLI_OBJ) -L$(BUILD) -lweft -Wl,-rpath,'$$ORIGIN' -Wl,-rpath,'$$ORIGIN/../lib' $(LDFLAGS) $(LDLIBS) $(CLI_LDLIBS)
 
 # Unit tests may use internal headers: link the static archive.
 $(BUILD)/test_unit: $(TEST_OBJ) $(BUILD)/libweft.a
@@ -114,6 +114,17 @@ $(BUILD)/fuzz/libweft-fuzz.a: $(FUZZ_OBJ)
 $(BUILD)/fuzz/%: fuzz/fuzz_%.c $(BUILD)/fuzz/libweft-fuzz.a
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/libweft-fuzz.a -lm -lpthread -lcurl -lffi -larchive -ldl
 fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+
+# Install the CLI, the library and the public headers (weft.h for
+# embedders, weft_host.h for host-bundle authors, weft_hosts.h, weft_wasi.h,
+# weft_serve.h): make install PREFIX=/usr/local [DESTDIR=...].
+PREFIX ?= /usr/local
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+	install -m 755 $(BUILD)/weft $(DESTDIR)$(PREFIX)/bin/weft
+	install -m 755 $(BUILD)/libweft.so $(DESTDIR)$(PREFIX)/lib/libweft.so
+	install -m 644 $(BUILD)/libweft.a $(DESTDIR)$(PREFIX)/lib/libweft.a
+	install -m 644 include/*.h $(DESTDIR)$(PREFIX)/include/
 
 clean:
 	rm -rf build build-asan build-vg
