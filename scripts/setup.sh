@@ -18,6 +18,9 @@ PKGS=(gcc clang lld make wabt wasi-libc libclang-rt-14-dev-wasm32 nodejs libffi-
 PKGS+=(libsqlite3-dev libp11-kit-dev p11-kit softhsm2 openssl)
 # npm: only when no npm is on the PATH (NodeSource's nodejs bundles its own).
 command -v npm >/dev/null 2>&1 || PKGS+=(npm)
+# python3: loopback servers in the HTTP tests and the ctypes embedding test
+# (only when none is on the PATH).
+command -v python3 >/dev/null 2>&1 || PKGS+=(python3)
 
 missing=()
 for p in "${PKGS[@]}"; do
