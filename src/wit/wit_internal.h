@@ -249,4 +249,9 @@ void wf_wit_ctx_init(wit_ctx *c, const wf_wit_opts_t *opts, wf_error_t *err);
 void wf_wit_ctx_fini(wit_ctx *c);
 wit_source *wf_wit_add_source(wit_ctx *c, const char *name, const char *text, size_t len);
 
+/* A WIT package encoded as a wasm component (wit_wasm.c): decoded, printed
+ * as WIT text under the name path and parsed into pkg (+ pk). */
+bool wf_wit_load_wasm(wit_ctx *c, const char *path, const uint8_t *bytes, size_t len, wit_apkg *pkg,
+                      wit_apkgs *pk);
+
 #endif

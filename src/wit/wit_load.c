@@ -90,7 +90,8 @@ wf_wit_t *wf_wit_parse_string(const char *name, const char *text, wf_error_t *er
   return wf_wit_parse_buffer(name, text, strlen(text), NULL, err);
 }
 
-static bool read_file(wit_ctx *c, const char *path, wit_source **out) {
+/* The bytes of path (malloc'd, caller frees), at most WIT_MAX_SOURCE. */
+static bool read_bytes(wit_ctx *c, const char *path, char **out, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (!f) return wf_wit_err_nopos(c, "%s: cannot open", path);
   char *buf = NULL;
@@ -110,6 +111,15 @@ static bool read_file(wit_ctx *c, const char *path, wit_source **out) {
     if (got == 0) break;
   }
   fclose(f);
+  *out = buf;
+  *len = n;
+  return true;
+}
+
+static bool read_file(wit_ctx *c, const char *path, wit_source **out) {
+  char *buf;
+  size_t n;
+  if (!read_bytes(c, path, &buf, &n)) return false;
   *out = wf_wit_add_source(c, path, buf ? buf : "", n);
   free(buf);
   return *out != NULL;
@@ -170,9 +180,21 @@ static bool load_pkg_dir(wit_ctx *c, const char *dir, wit_apkgs *pk, uint32_t gr
   return true;
 }
 
+/* One file: WIT text (.wit), or a package encoded as a wasm component. */
 static bool load_file(wit_ctx *c, const char *path, wit_apkgs *pk, uint32_t group) {
   wit_apkg *p;
   wit_source *s;
+  if (ends_with(path, ".wat"))
+    return wf_wit_err_nopos(c, "%s: WIT packages in wasm text format are not supported; convert with a wat tool",
+                            path);
+  if (ends_with(path, ".wasm")) {
+    char *buf;
+    size_t n;
+    if (!new_pkg(c, pk, group, &p) || !read_bytes(c, path, &buf, &n)) return false;
+    bool ok = wf_wit_load_wasm(c, path, (const uint8_t *)(buf ? buf : ""), n, p, pk);
+    free(buf);
+    return ok;
+  }
   return new_pkg(c, pk, group, &p) && read_file(c, path, &s) && wf_wit_parse_source(c, s, p, pk);
 }
 
@@ -204,7 +226,8 @@ wf_wit_t *wf_wit_load_path_opts(const char *path, const wf_wit_opts_t *opts, wf_
         if (stat(pth, &es) != 0) continue;
         if (S_ISDIR(es.st_mode)) {
           if (!load_pkg_dir(&c, pth, &pk, i + 1)) goto fail;
-        } else if (S_ISREG(es.st_mode) && ends_with(names[i], ".wit")) {
+        } else if (S_ISREG(es.st_mode) && (ends_with(names[i], ".wit") || ends_with(names[i], ".wasm") ||
+                                           ends_with(names[i], ".wat"))) {
           if (!load_file(&c, pth, &pk, i + 1)) goto fail;
         }
       }
