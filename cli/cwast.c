@@ -715,30 +715,9 @@ static void run_script(const char *path, int verbose, void *ctx, wast_counts_t *
   cs.cnt = cnt;
   cs.verbose = verbose;
   cs.label = label;
-  const char *slash = strrchr(path, '/');
-  if (slash) {
-    size_t dl = (size_t)(slash - path);
-    if (dl == 0) dl = 1;
-    if (dl >= sizeof cs.dir) dl = sizeof cs.dir - 1;
-    memcpy(cs.dir, path, dl);
-    cs.dir[dl] = '\0';
-  } else {
-    strcpy(cs.dir, ".");
-  }
-  char why[512] = "";
-  size_t len = 0;
-  char *text = wast_read_file(path, &len, why, sizeof why);
-  json_doc_t *doc = text ? json_parse(text, len, why, sizeof why) : NULL;
-  free(text);
-  const json_value_t *cmds = json_get(json_root(doc), "commands");
-  if (!doc || !cmds || cmds->kind != JSON_ARRAY) {
-    if (doc) snprintf(why, sizeof why, "no \"commands\" array");
-    cnt->failed++;
-    printf("%s: error: %s\n", label, why);
-    json_free(doc);
-    cnt->done = 1;
-    return;
-  }
+  json_doc_t *doc;
+  const json_value_t *cmds = wast_open_script(path, label, cs.dir, sizeof cs.dir, &doc, cnt);
+  if (!cmds) return;
   /* The script's source name, as nyi.txt lists it. */
   size_t slen;
   const char *source = json_get_str(json_root(doc), "source_filename", &slen);

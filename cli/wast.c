@@ -589,30 +589,10 @@ static void run_script(const char *path, int verbose, void *ctx, counters_t *cnt
   sc.verbose = verbose;
   const char *slash = strrchr(path, '/');
   sc.label = slash ? slash + 1 : path;
-  if (slash) {
-    size_t dl = (size_t)(slash - path);
-    if (dl == 0) dl = 1;   /* "/x.json" */
-    if (dl >= sizeof sc.dir) dl = sizeof sc.dir - 1;
-    memcpy(sc.dir, path, dl);
-    sc.dir[dl] = '\0';
-  } else {
-    strcpy(sc.dir, ".");
-  }
 
-  char why[512] = "";
-  size_t len = 0;
-  char *text = wast_read_file(path, &len, why, sizeof why);
-  json_doc_t *doc = text ? json_parse(text, len, why, sizeof why) : NULL;
-  free(text);
-  const json_value_t *cmds = json_get(json_root(doc), "commands");
-  if (!doc || !cmds || cmds->kind != JSON_ARRAY) {
-    if (doc) snprintf(why, sizeof why, "no \"commands\" array");
-    cnt->failed++;
-    printf("%s: error: %s\n", sc.label, why);
-    json_free(doc);
-    cnt->done = 1;
-    return;
-  }
+  json_doc_t *doc;
+  const json_value_t *cmds = wast_open_script(path, sc.label, sc.dir, sizeof sc.dir, &doc, cnt);
+  if (!cmds) return;
 
   weft_error_t err;
   memset(&err, 0, sizeof err);

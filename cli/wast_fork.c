@@ -148,3 +148,36 @@ void wast_bindings_free(wast_bindings_t *b) {
   b->v = NULL;
   b->n = b->cap = 0;
 }
+
+/* ---- opening a script ------------------------------------------------------------- */
+
+const json_value_t *wast_open_script(const char *path, const char *label, char *dir, size_t dircap,
+                                     json_doc_t **out, wast_counts_t *cnt) {
+  const char *slash = strrchr(path, '/');
+  if (slash) {
+    size_t dl = (size_t)(slash - path);
+    if (dl == 0) dl = 1;   /* "/x.json" */
+    if (dl >= dircap) dl = dircap - 1;
+    memcpy(dir, path, dl);
+    dir[dl] = '\0';
+  } else {
+    snprintf(dir, dircap, ".");
+  }
+  char why[512] = "";
+  size_t len = 0;
+  char *text = wast_read_file(path, &len, why, sizeof why);
+  json_doc_t *doc = text ? json_parse(text, len, why, sizeof why) : NULL;
+  free(text);
+  const json_value_t *cmds = json_get(json_root(doc), "commands");
+  if (!doc || !cmds || cmds->kind != JSON_ARRAY) {
+    if (doc) snprintf(why, sizeof why, "no \"commands\" array");
+    cnt->failed++;
+    printf("%s: error: %s\n", label, why);
+    json_free(doc);
+    cnt->done = 1;
+    *out = NULL;
+    return NULL;
+  }
+  *out = doc;
+  return cmds;
+}

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "json.h"
+
 /* Why units were skipped (the component runner reports them apart). */
 typedef enum {
   WAST_SKIP_TEXT = 0,   /* a text-format module/component (no binary to run) */
@@ -39,6 +41,13 @@ typedef struct {
 int wast_bind(wast_bindings_t *b, const char *name, size_t len, void *obj);
 wast_binding_t *wast_lookup(wast_bindings_t *b, const char *name, size_t len);
 void wast_bindings_free(wast_bindings_t *b);
+
+/* Opens the script at `path`: its directory goes to dir (for the files it
+ * names) and its parsed JSON to *doc; returns its "commands" array. On
+ * failure prints "LABEL: error: ...", counts one failure, marks the script
+ * done and returns NULL (*doc is then NULL). */
+const json_value_t *wast_open_script(const char *path, const char *label, char *dir, size_t dircap,
+                                     json_doc_t **doc, wast_counts_t *cnt);
 
 /* Runs the script at `path`, filling *cnt. */
 typedef void (*wast_script_fn)(const char *path, int verbose, void *ctx, wast_counts_t *cnt);
