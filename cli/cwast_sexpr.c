@@ -10,45 +10,18 @@
 
 #include "cwast.h"
 
-typedef struct chunk {
-  struct chunk *next;
-  size_t used, cap;
-  _Alignas(16) unsigned char data[];
-} chunk_t;
-
 struct cw_sxdoc {
-  chunk_t *chunks;
+  weft_arena_t *arena; /* every node and decoded string */
   char *text;          /* a NUL-terminated copy of the source */
   size_t len;
   cw_sx_t root;
 };
 
-static void *doc_alloc(cw_sxdoc_t *doc, size_t size) {
-  size = (size + 15) & ~(size_t)15;
-  if (size == 0) size = 16;
-  chunk_t *c = doc->chunks;
-  if (!c || c->cap - c->used < size) {
-    size_t cap = size > (1u << 14) ? size : (1u << 14);
-    if (cap > SIZE_MAX - sizeof(chunk_t)) return NULL;
-    c = malloc(sizeof(chunk_t) + cap);
-    if (!c) return NULL;
-    c->next = doc->chunks;
-    c->used = 0;
-    c->cap = cap;
-    doc->chunks = c;
-  }
-  void *p = c->data + c->used;
-  c->used += size;
-  return p;
-}
+static void *doc_alloc(cw_sxdoc_t *doc, size_t size) { return weft_arena_alloc(doc->arena, size); }
 
 void cw_sx_free(cw_sxdoc_t *doc) {
   if (!doc) return;
-  for (chunk_t *c = doc->chunks; c;) {
-    chunk_t *next = c->next;
-    free(c);
-    c = next;
-  }
+  weft_arena_free(doc->arena);
   free(doc->text);
   free(doc);
 }
@@ -268,9 +241,9 @@ static int parse_node(parser_t *p, cw_sx_t *out, unsigned depth) {
 
 cw_sxdoc_t *cw_sx_parse(const char *text, size_t len, char *why, size_t whylen) {
   cw_sxdoc_t *doc = calloc(1, sizeof *doc);
-  if (!doc || len == SIZE_MAX || !(doc->text = malloc(len + 1))) {
+  if (!doc || len == SIZE_MAX || !(doc->arena = weft_arena_new()) || !(doc->text = malloc(len + 1))) {
     snprintf(why, whylen, "out of memory");
-    if (doc) free(doc);
+    cw_sx_free(doc);
     return NULL;
   }
   memcpy(doc->text, text, len);
