@@ -7,37 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "weft.h"
+
 /* ---- arena ---------------------------------------------------------------- */
 
-typedef struct chunk {
-  struct chunk *next;
-  size_t used, cap;
-  _Alignas(16) unsigned char data[];
-} chunk_t;
-
 struct json_doc {
-  chunk_t *chunks;
+  weft_arena_t *arena;         /* every value, member and string */
   json_value_t root;
 };
 
-static void *arena_alloc(json_doc_t *doc, size_t size) {
-  size = (size + 15) & ~(size_t)15;
-  if (size == 0) size = 16;
-  chunk_t *c = doc->chunks;
-  if (!c || c->cap - c->used < size) {
-    size_t cap = size > (1u << 16) ? size : (1u << 16);
-    if (cap > SIZE_MAX - sizeof(chunk_t)) return NULL;
-    c = malloc(sizeof(chunk_t) + cap);
-    if (!c) return NULL;
-    c->next = doc->chunks;
-    c->used = 0;
-    c->cap = cap;
-    doc->chunks = c;
-  }
-  void *p = c->data + c->used;
-  c->used += size;
-  return p;
-}
+static void *arena_alloc(json_doc_t *doc, size_t size) { return weft_arena_alloc(doc->arena, size); }
 
 /* ---- parser state ----------------------------------------------------------- */
 
@@ -337,8 +316,9 @@ static int parse_value(parser_t *ps, json_value_t *v, int depth) {
 json_doc_t *json_parse(const char *text, size_t len, char *err, size_t errlen) {
   if (err && errlen) err[0] = '\0';
   json_doc_t *doc = calloc(1, sizeof *doc);
-  if (!doc) {
+  if (!doc || !(doc->arena = weft_arena_new())) {
     if (err && errlen) snprintf(err, errlen, "out of memory");
+    json_free(doc);
     return NULL;
   }
   parser_t ps = {.p = text, .end = text + len, .start = text, .doc = doc,
@@ -361,12 +341,7 @@ const json_value_t *json_root(const json_doc_t *doc) { return doc ? &doc->root :
 
 void json_free(json_doc_t *doc) {
   if (!doc) return;
-  chunk_t *c = doc->chunks;
-  while (c) {
-    chunk_t *next = c->next;
-    free(c);
-    c = next;
-  }
+  weft_arena_free(doc->arena);
   free(doc);
 }
 
