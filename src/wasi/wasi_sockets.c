@@ -171,6 +171,16 @@ int wf_sock_addr_out(weft_call_t *call, const struct sockaddr *sa, weft_val_t *o
   return 0;
 }
 
+int wf_sock_fd_address(weft_call_t *call, int fd, bool remote, weft_val_t *out) {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  int r = remote ? getpeername(fd, (struct sockaddr *)&ss, &len) : getsockname(fd, (struct sockaddr *)&ss, &len);
+  if (r != 0) return wf_sock_err(call, out, wf_sock_errno_code(errno));
+  weft_val_t a;
+  if (wf_sock_addr_out(call, (struct sockaddr *)&ss, &a)) return 1;
+  return wf_sock_ok(call, out, &a);
+}
+
 bool wf_sock_addr_unspecified(const struct sockaddr *sa) {
   if (sa->sa_family == AF_INET) return ((const struct sockaddr_in *)sa)->sin_addr.s_addr == htonl(INADDR_ANY);
   return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)sa)->sin6_addr);

@@ -46,6 +46,8 @@ int wf_sock_family_of(uint32_t wasi_family);       /* AF_INET / AF_INET6 */
 int wf_sock_addr_in(weft_call_t *call, const weft_val_t *v, struct sockaddr_storage *ss, socklen_t *len);
 /* sockaddr -> ip-socket-address value (nested storage in the call arena). */
 int wf_sock_addr_out(weft_call_t *call, const struct sockaddr *sa, weft_val_t *out);
+/* The socket's local (or remote) address as result<ip-socket-address, error-code> in *out. */
+int wf_sock_fd_address(weft_call_t *call, int fd, bool remote, weft_val_t *out);
 /* The unspecified address (0.0.0.0 / ::) or port 0. */
 bool wf_sock_addr_unspecified(const struct sockaddr *sa);
 uint16_t wf_sock_addr_port(const struct sockaddr *sa);

@@ -248,13 +248,7 @@ HOST_FN(h_accept) {
 static int addr_result(weft_call_t *call, tcp_t *t, weft_val_t *out, bool remote) {
   if (remote ? t->st != T_CONNECTED : (t->st == T_UNBOUND || t->st == T_CLOSED))
     return wf_sock_err(call, out, WF_SE_INVALID_STATE);
-  struct sockaddr_storage ss;
-  socklen_t len = sizeof ss;
-  int r = remote ? getpeername(t->fd, (struct sockaddr *)&ss, &len) : getsockname(t->fd, (struct sockaddr *)&ss, &len);
-  if (r != 0) return wf_sock_err(call, out, wf_sock_errno_code(errno));
-  weft_val_t a;
-  if (wf_sock_addr_out(call, (struct sockaddr *)&ss, &a)) return 1;
-  return wf_sock_ok(call, out, &a);
+  return wf_sock_fd_address(call, t->fd, remote, out);
 }
 
 HOST_FN(h_local_address) {

@@ -158,13 +158,7 @@ HOST_FN(h_stream) {
 
 static int addr_result(weft_call_t *call, udp_t *u, weft_val_t *out, bool remote) {
   if (remote ? !u->connected : u->st == U_UNBOUND) return wf_sock_err(call, out, WF_SE_INVALID_STATE);
-  struct sockaddr_storage ss;
-  socklen_t len = sizeof ss;
-  int r = remote ? getpeername(u->fd, (struct sockaddr *)&ss, &len) : getsockname(u->fd, (struct sockaddr *)&ss, &len);
-  if (r != 0) return wf_sock_err(call, out, wf_sock_errno_code(errno));
-  weft_val_t a;
-  if (wf_sock_addr_out(call, (struct sockaddr *)&ss, &a)) return 1;
-  return wf_sock_ok(call, out, &a);
+  return wf_sock_fd_address(call, u->fd, remote, out);
 }
 
 HOST_FN(h_local_address) {
