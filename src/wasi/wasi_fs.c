@@ -267,23 +267,25 @@ static int h_advise(HOST_ARGS) {
   return ok_unit_or(call, &results[0], r ? -r : 0);
 }
 
-static int h_sync_data(HOST_ARGS) {
-  UNUSED;
+/* sync and sync-data: fsync or fdatasync of the descriptor. */
+static int sync_desc(weft_call_t *call, void *env, const weft_val_t *args, weft_val_t *results,
+                     int (*fn)(int)) {
   fs_desc_t *d = self_desc(call, env, &args[0]);
   if (!d) return 1;
-  int r = fdatasync(d->fd);
+  int r = fn(d->fd);
   /* directories and read-only files may refuse: not an error worth reporting */
   if (r != 0 && (errno == EINVAL || errno == EBADF)) r = 0;
   return ok_unit_or(call, &results[0], r ? -errno : 0);
 }
 
+static int h_sync_data(HOST_ARGS) {
+  UNUSED;
+  return sync_desc(call, env, args, results, fdatasync);
+}
+
 static int h_sync(HOST_ARGS) {
   UNUSED;
-  fs_desc_t *d = self_desc(call, env, &args[0]);
-  if (!d) return 1;
-  int r = fsync(d->fd);
-  if (r != 0 && (errno == EINVAL || errno == EBADF)) r = 0;
-  return ok_unit_or(call, &results[0], r ? -errno : 0);
+  return sync_desc(call, env, args, results, fsync);
 }
 
 static int h_get_flags(HOST_ARGS) {
