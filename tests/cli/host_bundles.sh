@@ -19,7 +19,7 @@ JCO=node_modules/.bin/jco
 CC=${CC:-cc}
 passed=0; failed=0
 ok() { passed=$((passed + 1)); }
-bad() { echo "host-bundles: $1"; failed=$((failed + 1)); }
+bad() { echo "host-bundles: FAIL: $1"; failed=$((failed + 1)); }
 finish() { echo "host-bundles: $passed passed, $failed failed"; [ "$failed" = 0 ]; exit $?; }
 
 # expect_err NAME SUBSTRING CMD...: exits 1, prints SUBSTRING on stderr, nothing on stdout.
