@@ -318,7 +318,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return MHD_YES;
   }
   if (r->too_large) return answer_text(c, r, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large\n");
-  weft_http_exchange_body_end(r->x, 1);
+  /* the footers of a chunked request (libmicrohttpd has parsed them by the
+   * final call): the guest's request trailers */
+  hdrs_t t = {0};
+  MHD_get_connection_values(c, MHD_FOOTER_KIND, collect_header, &t);
+  if (t.oom) {
+    free(t.h);
+    weft_http_exchange_body_end(r->x, 0);
+    return MHD_NO;
+  }
+  size_t dropped = weft_http_exchange_body_end_trailers(r->x, t.h, t.n);
+  free(t.h);
+  if (dropped) slog_note(s->log, r->id, "%zu request trailer field(s) not valid: dropped", dropped);
   return answer_guest(c, r);
 }
 

@@ -75,6 +75,13 @@ WEFT_API void weft_http_exchange_set_spool(weft_http_exchange_t *x, size_t max);
 /* End of the request body: complete (ok != 0) or cut short (the guest's
  * read fails with connection-terminated). */
 WEFT_API void weft_http_exchange_body_end(weft_http_exchange_t *x, int ok);
+/* A complete request body that ended with trailers (the footers of a
+ * chunked request): the guest's future-trailers gets them. Fields that
+ * are not valid wasi:http fields (name not a token; CR, LF, NUL or another
+ * control character but HTAB in the value) are dropped: returns how many.
+ * n == 0 is body_end(x, 1). */
+WEFT_API size_t weft_http_exchange_body_end_trailers(weft_http_exchange_t *x, const weft_http_header_t *trailers,
+                                                     size_t n);
 
 /* Wait until the guest set its response or finished without one. Once it
  * is set, the wait goes on until the response settles: its body finished

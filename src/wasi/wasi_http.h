@@ -27,6 +27,7 @@
 #define WF_HTTP_CHAN_LIMIT (256u * 1024u)   /* default bound on buffered bytes */
 
 typedef struct wf_http_chan wf_http_chan_t;
+typedef struct wf_http_fields wf_http_fields_t;   /* headers / trailers (below) */
 /* Called (without the channel lock) after the reader took bytes (space for
  * the writer) or the writer added bytes / finished (data for the reader). */
 typedef void (*wf_http_chan_wake_fn)(void *env);
@@ -44,6 +45,17 @@ int wf_http_chan_write(wf_http_chan_t *c, const uint8_t *p, size_t len);
 /* End of body: error_code < 0 for a clean end, else an error-code case
  * index (WF_HTTP_E_*) with an optional message. The first finish wins. */
 void wf_http_chan_finish(wf_http_chan_t *c, int error_code, const char *msg);
+/* A clean end with trailers (NULL: none, as finish(c, -1, NULL)). Takes the
+ * reference: the channel holds the only one from then on (pass a clone of
+ * fields other objects share: the channel may be released on another
+ * thread). If the channel already ended, the trailers are dropped. */
+void wf_http_chan_finish_trailers(wf_http_chan_t *c, wf_http_fields_t *trailers);
+/* The trailers the writer ended with, borrowed (valid while the channel
+ * lives and they are not taken); NULL: none (yet). */
+const wf_http_fields_t *wf_http_chan_trailers(wf_http_chan_t *c);
+/* Take the trailers (the reference passes to the caller; later calls give
+ * NULL). For the reader once wf_http_chan_ended reported a clean end. */
+wf_http_fields_t *wf_http_chan_take_trailers(wf_http_chan_t *c);
 /* Fd readable while the writer can progress (space, or the reader gone). */
 int wf_http_chan_space_fd(wf_http_chan_t *c);
 uint64_t wf_http_chan_written(wf_http_chan_t *c);   /* total bytes ever written */
@@ -106,13 +118,13 @@ typedef struct {
   uint8_t *value;
   size_t value_len;
 } wf_http_field_t;
-typedef struct {
+struct wf_http_fields {
   wf_wasi_obj_t obj;
   bool immutable;
   wf_http_field_t *v;
   size_t n, cap;
   size_t bytes;           /* sum of name + value lengths (bounded) */
-} wf_http_fields_t;
+};
 #define WF_HTTP_FIELDS_MAX_BYTES (1u << 20)   /* a header section's bound */
 
 wf_http_fields_t *wf_http_fields_new(void);
@@ -121,6 +133,8 @@ wf_http_fields_t *wf_http_fields_new(void);
  * memory. */
 int wf_http_fields_append(wf_http_fields_t *f, const char *name, size_t nlen, const uint8_t *value,
                           size_t vlen, bool check_forbidden);
+/* A mutable copy (one reference; NULL on OOM). */
+wf_http_fields_t *wf_http_fields_clone(const wf_http_fields_t *f);
 /* The first value of a field (NULL if absent). */
 const wf_http_field_t *wf_http_fields_get(const wf_http_fields_t *f, const char *lname);
 bool wf_http_is_token(const char *s, size_t n);   /* RFC 9110 token */

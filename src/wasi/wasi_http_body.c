@@ -42,6 +42,7 @@ struct wf_http_chan {
   bool finished, discard;
   int error_code;
   char msg[160];
+  wf_http_fields_t *trailers;   /* the writer's (only) reference, until taken */
   sig_t_ data, space;
   unsigned waiters;    /* threads in wf_http_chan_wait */
   wf_http_chan_wake_fn on_data, on_space;
@@ -137,6 +138,7 @@ void wf_http_chan_unref(wf_http_chan_t *c) {
   if (c->space.fd >= 0) close(c->space.fd);
   pthread_cond_destroy(&c->cv);
   pthread_mutex_destroy(&c->mu);
+  wf_wasi_unref(c->trailers);
   free(c->buf);
   free(c);
 }
@@ -206,19 +208,44 @@ int wf_http_chan_write(wf_http_chan_t *c, const uint8_t *p, size_t len) {
   return 0;
 }
 
-void wf_http_chan_finish(wf_http_chan_t *c, int error_code, const char *msg) {
+static void finish(wf_http_chan_t *c, int error_code, const char *msg, wf_http_fields_t *trailers) {
   pthread_mutex_lock(&c->mu);
   bool first = !c->finished;
   if (first) {
     c->finished = true;
     c->error_code = error_code;
     snprintf(c->msg, sizeof c->msg, "%s", msg ? msg : "");
+    c->trailers = trailers;
+    trailers = NULL;
     update(c);
   }
   wf_http_chan_wake_fn fn = c->on_data;
   void *env = c->on_data_env;
   pthread_mutex_unlock(&c->mu);
   if (first && fn) fn(env);
+  wf_wasi_unref(trailers);   /* a later finish: dropped */
+}
+
+void wf_http_chan_finish(wf_http_chan_t *c, int error_code, const char *msg) { finish(c, error_code, msg, NULL); }
+
+void wf_http_chan_finish_trailers(wf_http_chan_t *c, wf_http_fields_t *trailers) {
+  if (trailers) trailers->immutable = true;
+  finish(c, -1, NULL, trailers);
+}
+
+const wf_http_fields_t *wf_http_chan_trailers(wf_http_chan_t *c) {
+  pthread_mutex_lock(&c->mu);
+  const wf_http_fields_t *t = c->trailers;
+  pthread_mutex_unlock(&c->mu);
+  return t;
+}
+
+wf_http_fields_t *wf_http_chan_take_trailers(wf_http_chan_t *c) {
+  pthread_mutex_lock(&c->mu);
+  wf_http_fields_t *t = c->trailers;
+  c->trailers = NULL;
+  pthread_mutex_unlock(&c->mu);
+  return t;
 }
 
 int wf_http_chan_space_fd(wf_http_chan_t *c) { return sig_fd(c, &c->space); }

@@ -127,7 +127,7 @@ static void fields_delete(wf_http_fields_t *f, const char *lname) {
   f->n = j;
 }
 
-static wf_http_fields_t *fields_clone(const wf_http_fields_t *f) {
+wf_http_fields_t *wf_http_fields_clone(const wf_http_fields_t *f) {
   wf_http_fields_t *c = wf_http_fields_new();
   for (size_t i = 0; c && i < f->n; i++)
     if (wf_http_fields_append(c, f->v[i].name, strlen(f->v[i].name), f->v[i].value, f->v[i].value_len, false)) {
@@ -331,7 +331,7 @@ HOST_FN(h_fields_clone) {
   UNUSED_ARGS;
   wf_http_fields_t *f = wf_http_arg(call, env, WF_HTTP_RT_FIELDS, &args[0]);
   if (!f) return 1;
-  wf_http_fields_t *c = fields_clone(f);
+  wf_http_fields_t *c = wf_http_fields_clone(f);
   if (!c) return oom(call);
   results[0] = wf_http_own(env, WF_HTTP_RT_FIELDS, c);
   return 0;

@@ -9,7 +9,10 @@
  * curl_multi_wakeup, the one libcurl function safe from another thread.
  * A transfer pauses (CURL_WRITEFUNC_PAUSE / CURL_READFUNC_PAUSE) when the
  * response channel is full or the request channel is empty, and resumes
- * when the worker is woken. */
+ * when the worker is woken. Trailers: a chunked response's end the response
+ * channel (finish_trailers); a chunked request's are sent from the request
+ * channel (CURLOPT_TRAILERFUNCTION). request-options.first-byte-timeout is
+ * a per-transfer deadline the worker checks on each turn. */
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,9 +36,13 @@ struct xfer {
   wf_http_chan_t *resp_body;
   wf_http_future_t *fut;
   wf_http_fields_t *resp_headers;
+  wf_http_fields_t *resp_trailers;   /* after the body (chunked); NULL: none */
   long status;
-  size_t head_bytes;
-  bool head_done, head_too_big;
+  size_t head_bytes, trailer_bytes;
+  bool head_done, head_too_big, trailers_too_big;
+  uint64_t first_byte_ns;        /* request-options.first-byte-timeout; UINT64_MAX: none */
+  uint64_t first_byte_deadline;  /* set once the request goes out; 0: not yet */
+  bool first_byte_expired;
   bool paused_recv, paused_send, reader_gone;
   atomic_bool cancelled;
   xfer_t *next;
@@ -86,15 +93,45 @@ static void head_complete(xfer_t *x) {
   wf_http_future_resolve(x->fut, r, -1, NULL);
 }
 
+/* One "name: value" line (without its CRLF) into f; obs-fold lines and
+ * fields that are not valid wasi:http fields are dropped, not fatal. */
+static void add_field_line(wf_http_fields_t *f, const char *data, size_t l) {
+  if (!l || data[0] == ' ' || data[0] == '\t') return;
+  const char *colon = memchr(data, ':', l);
+  if (!colon) return;
+  const char *v = colon + 1, *end = data + l;
+  while (v < end && (*v == ' ' || *v == '\t')) v++;
+  while (end > v && (end[-1] == ' ' || end[-1] == '\t')) end--;
+  (void)wf_http_fields_append(f, data, (size_t)(colon - data), (const uint8_t *)v, (size_t)(end - v), false);
+}
+
+/* A header line after the head: a trailer of a chunked response (libcurl
+ * passes them to the header callback, then the empty line ending them).
+ * Bounded like the head; over it the transfer fails with
+ * HTTP-response-trailer-section-size. */
+static size_t on_trailer(xfer_t *x, const char *data, size_t len) {
+  if (len > MAX_RESPONSE_HEAD - x->trailer_bytes) {
+    x->trailers_too_big = true;
+    return 0;
+  }
+  x->trailer_bytes += len;
+  size_t l = len;
+  while (l && (data[l - 1] == '\n' || data[l - 1] == '\r')) l--;
+  if (!l) return len;
+  if (!x->resp_trailers && !(x->resp_trailers = wf_http_fields_new())) return len;   /* OOM: dropped */
+  add_field_line(x->resp_trailers, data, l);
+  return len;
+}
+
 static size_t on_header(char *data, size_t size, size_t n, void *env) {
   xfer_t *x = env;
   size_t len = size * n;
+  if (x->head_done) return on_trailer(x, data, len);
   x->head_bytes += len;
   if (x->head_bytes > MAX_RESPONSE_HEAD) {
     x->head_too_big = true;
     return 0;
   }
-  if (x->head_done) return len;   /* trailers: not exposed */
   size_t l = len;
   while (l && (data[l - 1] == '\n' || data[l - 1] == '\r')) l--;
   if (len >= 5 && !memcmp(data, "HTTP/", 5)) {   /* a (new) status line */
@@ -110,15 +147,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *env) {
     if (x->status >= 200 || x->status == 101) head_complete(x);
     return len;
   }
-  if (data[0] == ' ' || data[0] == '\t' || !x->resp_headers) return len;   /* obs-fold: dropped */
-  const char *colon = memchr(data, ':', l);
-  if (!colon) return len;
-  const char *v = colon + 1, *end = data + l;
-  while (v < end && (*v == ' ' || *v == '\t')) v++;
-  while (end > v && (end[-1] == ' ' || end[-1] == '\t')) end--;
-  /* fields a server sends that are not valid are dropped, not fatal */
-  (void)wf_http_fields_append(x->resp_headers, data, (size_t)(colon - data), (const uint8_t *)v,
-                              (size_t)(end - v), false);
+  if (!x->resp_headers) return len;
+  add_field_line(x->resp_headers, data, l);
   return len;
 }
 
@@ -155,6 +185,45 @@ static size_t on_read(char *buf, size_t size, size_t n, void *env) {
   return r == WF_WASI_CLOSED ? 0 : CURL_READFUNC_ABORT;
 }
 
+/* The request body ended with trailers (chunked upload): libcurl calls
+ * this after on_read returned 0, i.e. after the guest finished the body
+ * channel, which stored the trailers first. libcurl frees the list. */
+static int on_send_trailers(struct curl_slist **list, void *env) {
+  xfer_t *x = env;
+  const wf_http_fields_t *t = x->req_body ? wf_http_chan_trailers(x->req_body) : NULL;
+  for (size_t i = 0; t && i < t->n; i++) {
+    const wf_http_field_t *e = &t->v[i];
+    size_t nl = strlen(e->name);
+    if (e->value_len > SIZE_MAX - nl - 3) return CURL_TRAILERFUNC_ABORT;
+    char *line = malloc(nl + e->value_len + 3);
+    if (!line) return CURL_TRAILERFUNC_ABORT;
+    memcpy(line, e->name, nl);
+    line[nl] = ':';
+    line[nl + 1] = ' ';
+    if (e->value_len) memcpy(line + nl + 2, e->value, e->value_len);
+    line[nl + 2 + e->value_len] = 0;
+    struct curl_slist *s = curl_slist_append(*list, line);
+    free(line);
+    if (!s) return CURL_TRAILERFUNC_ABORT;
+    *list = s;
+  }
+  return CURL_TRAILERFUNC_OK;
+}
+
+/* The connection is there (new or reused) and the request goes out now:
+ * the first-byte timeout runs from here to the end of the response head
+ * (as wasmtime, whose timeout covers sending the request and receiving
+ * the head; the connect timeout covers what came before). */
+static int on_prereq(void *env, char *ip, char *local_ip, int port, int local_port) {
+  (void)ip, (void)local_ip, (void)port, (void)local_port;
+  xfer_t *x = env;
+  if (x->first_byte_ns != UINT64_MAX && !x->first_byte_deadline) {
+    uint64_t now = wf_wasi_monotonic_ns();
+    x->first_byte_deadline = x->first_byte_ns > UINT64_MAX - 1 - now ? UINT64_MAX - 1 : now + x->first_byte_ns;
+  }
+  return CURL_PREREQFUNC_OK;
+}
+
 /* ---- errors ---- */
 static int map_curl_error(CURLcode rc, bool head_done) {
   switch (rc) {
@@ -183,6 +252,7 @@ static void xfer_free(xfer_t *x) {
   }
   wf_http_chan_unref(x->resp_body);
   wf_wasi_unref(x->resp_headers);
+  wf_wasi_unref(x->resp_trailers);
   wf_http_future_unref(x->fut);
   free(x);
 }
@@ -193,6 +263,10 @@ static void xfer_done(xfer_t *x, CURLcode rc, bool cancelled) {
   char msg[CURL_ERROR_SIZE + 64] = "";
   if (x->head_too_big) {
     code = WF_HTTP_E_RESPONSE_HEADER_SECTION_SIZE;
+  } else if (x->trailers_too_big) {
+    code = WF_HTTP_E_RESPONSE_TRAILER_SECTION_SIZE;
+  } else if (x->first_byte_expired) {
+    code = WF_HTTP_E_CONNECTION_READ_TIMEOUT;
   } else if (cancelled || x->reader_gone) {
     code = WF_HTTP_E_INTERNAL_ERROR;
     snprintf(msg, sizeof msg, "request cancelled");
@@ -202,7 +276,13 @@ static void xfer_done(xfer_t *x, CURLcode rc, bool cancelled) {
   }
   if (code < 0) {
     head_complete(x);
-    wf_http_chan_finish(x->resp_body, -1, NULL);
+    wf_http_fields_t *t = x->resp_trailers;
+    x->resp_trailers = NULL;
+    if (t && !t->n) {   /* only fields that were not valid: none */
+      wf_wasi_unref(t);
+      t = NULL;
+    }
+    wf_http_chan_finish_trailers(x->resp_body, t);   /* the channel holds them now */
   } else if (!x->head_done) {
     x->head_done = true;
     wf_http_future_resolve(x->fut, NULL, code,
@@ -234,6 +314,23 @@ static void *worker(void *arg) {
       }
       x->next = c->active;
       c->active = x;
+    }
+    /* first-byte timeouts: transfers whose head is late are ended here */
+    uint64_t now = wf_wasi_monotonic_ns(), next = UINT64_MAX;
+    for (xfer_t **pp = &c->active; *pp;) {
+      xfer_t *x = *pp;
+      if (x->first_byte_deadline && !x->head_done) {
+        if (now >= x->first_byte_deadline) {
+          *pp = x->next;
+          x->first_byte_expired = true;
+          curl_multi_remove_handle(c->multi, x->easy);
+          xfer_done(x, CURLE_OPERATION_TIMEDOUT, false);
+          xfer_free(x);
+          continue;
+        }
+        if (x->first_byte_deadline < next) next = x->first_byte_deadline;
+      }
+      pp = &x->next;
     }
     if (atomic_exchange(&c->rescan, false)) {
       for (xfer_t **pp = &c->active; *pp;) {
@@ -270,7 +367,16 @@ static void *worker(void *arg) {
         break;
       }
     }
-    curl_multi_poll(c->multi, NULL, 0, 1000, NULL);
+    /* a deadline set during perform (on_prereq) is seen on the next turn */
+    for (xfer_t *x = c->active; x; x = x->next)
+      if (x->first_byte_deadline && !x->head_done && x->first_byte_deadline < next) next = x->first_byte_deadline;
+    int wait_ms = 1000;
+    now = wf_wasi_monotonic_ns();
+    if (next != UINT64_MAX) {
+      uint64_t ms = next > now ? (next - now + 999999) / 1000000 : 0;
+      if (ms < (uint64_t)wait_ms) wait_ms = (int)ms;
+    }
+    curl_multi_poll(c->multi, NULL, 0, wait_ms, NULL);
   }
   return NULL;
 }
@@ -426,7 +532,7 @@ wf_http_future_t *wf_http_client_send(wf_http_link_t *h, wf_http_request_t *req,
     int ec;
     /* an empty body already finished: no upload (plain GET) */
     has_body = !(wf_http_chan_ended(req->body, &ec) && wf_http_chan_written(req->body) == 0 && ec < 0 &&
-                 (req->method == 0 || req->method == 1));
+                 !wf_http_chan_trailers(req->body) && (req->method == 0 || req->method == 1));
   } else if (req->method != 0 && req->method != 1) {
     has_body = true;   /* POST etc. without a body: Content-Length: 0 */
   }
@@ -452,13 +558,27 @@ wf_http_future_t *wf_http_client_send(wf_http_link_t *h, wf_http_request_t *req,
     curl_easy_setopt(e, CURLOPT_READDATA, x);
     if (req->body_taken && req->body) {
       x->req_body = wf_http_chan_ref(req->body);
-      if (req->body_max != UINT64_MAX)
+      if (req->body_max != UINT64_MAX) {
+        /* a Content-Length from the guest: a fixed-length body, which has
+         * no place for trailers (HTTP/1.1 sends them only in the chunked
+         * coding): trailers it finishes with are dropped, as wasmtime
+         * (hyper) does */
         curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)req->body_max);
+      } else {
+        /* chunked: the trailers the guest finishes with follow the body */
+        curl_easy_setopt(e, CURLOPT_TRAILERFUNCTION, on_send_trailers);
+        curl_easy_setopt(e, CURLOPT_TRAILERDATA, x);
+      }
     } else {
       curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)0);
     }
   }
   if (req->method != 0 || has_body) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+  x->first_byte_ns = opt ? opt->first_byte : UINT64_MAX;
+  if (x->first_byte_ns != UINT64_MAX) {
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, x);
+  }
   if (opt) {
     if (opt->connect != UINT64_MAX) curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ms_of(opt->connect));
     if (opt->between_bytes != UINT64_MAX) {

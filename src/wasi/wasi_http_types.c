@@ -544,7 +544,15 @@ HOST_FN(h_trailers_get) {
     if (code >= 0) {
       if (wf_http_error_val(call, code, NULL, &pl) || wf_http_var(call, &inner, WEFT_VAL_RESULT, 1, &pl)) return 1;
     } else {
-      if (wf_http_opt(call, &pl, NULL) || wf_http_var(call, &inner, WEFT_VAL_RESULT, 0, &pl)) return 1;
+      /* the writer's trailers (the reference passes to the guest's handle:
+       * immutable fields, as a child of this future) */
+      wf_http_fields_t *tr = wf_http_chan_take_trailers(t->chan);
+      weft_val_t own;
+      if (tr) {
+        tr->immutable = true;
+        own = wf_http_own(env, WF_HTTP_RT_FIELDS, tr);
+      }
+      if (wf_http_opt(call, &pl, tr ? &own : NULL) || wf_http_var(call, &inner, WEFT_VAL_RESULT, 0, &pl)) return 1;
     }
     if (wf_http_var(call, &outer, WEFT_VAL_RESULT, 0, &inner)) return 1;
     t->taken = true;
@@ -676,14 +684,28 @@ HOST_FN(h_outbody_finish) {
          wf_http_var(call, &results[0], WEFT_VAL_RESULT, 1, &e);
     wf_wasi_unref(tr);
   } else {
+    rc = 0;
     if (b->resp) {
+      /* weft serve reads them from the response once the body ended */
       wf_wasi_unref(b->resp->trailers);
       b->resp->trailers = tr;
+      wf_http_chan_finish(b->chan, -1, NULL);
+    } else if (tr) {
+      /* an outgoing request's: the client's worker thread sends them, so
+       * the channel gets a private copy (tr may be shared, e.g. the
+       * request's own headers) */
+      wf_http_fields_t *copy = wf_http_fields_clone(tr);
+      wf_wasi_unref(tr);
+      if (!copy) {
+        wf_http_chan_finish(b->chan, WF_HTTP_E_INTERNAL_ERROR, "out of memory copying the trailers");
+        rc = oom(call);
+      } else {
+        wf_http_chan_finish_trailers(b->chan, copy);
+      }
     } else {
-      wf_wasi_unref(tr);   /* trailers of outgoing requests are not sent (libcurl) */
+      wf_http_chan_finish(b->chan, -1, NULL);
     }
-    wf_http_chan_finish(b->chan, -1, NULL);
-    rc = wf_wasi_ok(call, &results[0], NULL);
+    if (!rc) rc = wf_wasi_ok(call, &results[0], NULL);
   }
   if (args[0].kind == WEFT_VAL_OWN) wf_wasi_unref(b);
   return rc;

@@ -425,6 +425,42 @@ void weft_http_exchange_body_end(weft_http_exchange_t *x, int ok) {
   else wf_http_chan_finish(x->req_body, WF_HTTP_E_CONNECTION_TERMINATED, "the client sent an incomplete body");
 }
 
+size_t weft_http_exchange_body_end_trailers(weft_http_exchange_t *x, const weft_http_header_t *t, size_t n) {
+  if (!x->req_body) return n;
+  if (!n) {
+    wf_http_chan_finish(x->req_body, -1, NULL);
+    return 0;
+  }
+  wf_http_fields_t *f = wf_http_fields_new();
+  if (!f) {
+    wf_http_chan_finish(x->req_body, WF_HTTP_E_INTERNAL_ERROR, "out of memory taking the request trailers");
+    return n;
+  }
+  size_t dropped = 0;
+  for (size_t i = 0; i < n; i++) {
+    bool ok = t[i].name != NULL && (t[i].value != NULL || t[i].value_len == 0);
+    for (size_t j = 0; ok && j < t[i].value_len; j++) {
+      uint8_t b = t[i].value[j];
+      ok = !((b < 0x20 && b != '\t') || b == 0x7f);
+    }
+    int he = ok ? wf_http_fields_append(f, t[i].name, strlen(t[i].name), t[i].value, t[i].value_len, false) : 1;
+    if (he < 0) {
+      wf_wasi_unref(f);
+      wf_http_chan_finish(x->req_body, WF_HTTP_E_INTERNAL_ERROR, "out of memory taking the request trailers");
+      return n;
+    }
+    if (he) dropped++;
+  }
+  if (!f->n) {
+    wf_wasi_unref(f);
+    f = NULL;
+  }
+  /* the channel holds the only reference; the guest takes it through
+   * incoming-body.finish's future-trailers */
+  wf_http_chan_finish_trailers(x->req_body, f);
+  return dropped;
+}
+
 int weft_http_exchange_wait_response(weft_http_exchange_t *x, uint64_t deadline) {
   pthread_mutex_lock(&x->mu);
   int r = 0;

@@ -10,6 +10,9 @@
 #             request is in flight
 #   echo      a 20 MB chunked upload (and a Content-Length one) streamed back,
 #             with a trailer
+#   trailers  request trailers: a chunked upload with trailers (sent by
+#             tests/serve/chunked_trailers.py: curl sends none) reaches the
+#             guest's future-trailers; invalid ones are dropped and logged
 #   outbound  calls a python3 http.server this script starts through
 #             wasi:http/outgoing-handler
 #   trap      500, and the server goes on answering
@@ -66,6 +69,7 @@ start() {
 start hello hello.wasm --max-body 1M --max-header 16K
 start echo echo.wasm
 start outbound outbound.wasm --timeout 10
+start trailers trailers.wasm
 start trap trap.wasm
 start loop loop.wasm --timeout 1
 start both both.wasm
@@ -110,6 +114,20 @@ got=$(curl -s --data-binary @"$OUT/mid.bin" "http://127.0.0.1:$PORT_echo/" | sha
 check "echo of a 5 MB Content-Length upload" "$got" "$(sha256sum <"$OUT/mid.bin" | cut -d' ' -f1)"
 check "echo trailer on a small body" "$(curl -s --raw --data-binary 'abc' "http://127.0.0.1:$PORT_echo/" | tr -d '\r' | grep '^x-echo')" \
   "x-echo-bytes: 3"
+
+# ---- request trailers ---------------------------------------------------------------
+TR=tests/serve/chunked_trailers.py
+check "request trailers reach the guest" "$(python3 $TR "$PORT_trailers" "hello body" "X-Sum: 42" "X-Note: end of body")" \
+  "200 10 bytes, trailers: x-sum: 42; x-note: end of body"
+check "chunked request without trailers" "$(python3 $TR "$PORT_trailers" "hello body")" "200 10 bytes, trailers: none"
+check "trailers after an empty chunked body" "$(python3 $TR "$PORT_trailers" "" "X-Only: t")" "200 0 bytes, trailers: x-only: t"
+check "an invalid request trailer is dropped" \
+  "$(python3 $TR "$PORT_trailers" "abc" "X-Bad: a$(printf '\001')b" "X-Good: 1")" "200 3 bytes, trailers: x-good: 1"
+sleep 0.2
+if grep -q 'request trailer field(s) not valid: dropped' "$OUT/trailers.err"; then ok
+else bad "the dropped request trailer is logged: $(tail -3 "$OUT/trailers.err")"; fi
+check "Content-Length request: no trailers" "$(curl -s --data-binary abc "http://127.0.0.1:$PORT_trailers/")" \
+  "3 bytes, trailers: none"
 
 # ---- outbound through wasi:http/outgoing-handler ------------------------------------
 mkdir -p "$OUT/www"
@@ -184,11 +202,11 @@ wait "$PID_echo"
 check "graceful exit status" "$?" 0
 if grep -q 'weft serve: stopped' "$OUT/echo.err"; then ok; else bad "no 'stopped' line: $(tail -3 "$OUT/echo.err")"; fi
 check "no new connections after SIGTERM" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT_echo/")" 000
-for n in hello outbound trap loop both; do
+for n in hello outbound trailers trap loop both; do
   pid_var="PID_$n"
   kill -INT "${!pid_var}"
   wait "${!pid_var}"
   check "SIGINT exit status ($n)" "$?" 0
 done
-PIDS=("${PIDS[@]:6}")
+PIDS=("${PIDS[@]:7}")
 finish

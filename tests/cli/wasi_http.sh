@@ -12,7 +12,8 @@
 #     httptest.c; clang --target=wasm32, jco embed + jco new) that checks
 #     what fetch() hides: header-error cases, immutable headers, request
 #     validation, future-trailers, error-code values, Content-Length
-#     enforcement, a 3 MB streamed request body echoed back intact.
+#     enforcement, a 3 MB streamed request body echoed back intact,
+#     response and request trailers, request-options' first-byte timeout.
 #   tests/cli/wasi_http.sh BUILD_DIR
 # Prints failures and last "wasi-http: N passed, M failed".
 set -uo pipefail
@@ -127,6 +128,27 @@ append: immutable; method \\'BAD M\\': err, method PATCH: ok; path \\'x\\': err,
     --invoke "post($PORT, \"streamed request body of some length\")"
   expect "C 3 MB POST echoed" '"200 3000000 intact"' "$C" --invoke "post-big($PORT, 3000000)"
   expect "C refused" '"error: connection-refused"' "$C" --invoke 'refused(1)'
+  # trailers: a chunked response's reach future-trailers (a second get
+  # says taken); the guest's request trailers are sent after a chunked
+  # body, and dropped with a Content-Length (no place for them in HTTP/1.1)
+  expect "C response trailers" '"200 trailer body / trailers: some(x-checksum: 1234, x-other: yes)"' "$C" \
+    --invoke "get($PORT, \"/trailers\")"
+  expect "C response trailers over 1 MiB" '"200 body / trailers: error HTTP-response-trailer-section-size"' "$C" \
+    --invoke "get($PORT, \"/bigtrailers\")"
+  expect "C request trailers (chunked)" \
+    '"200 chunked 9: x-sum: 42; x-note: end of body / trailers: none"' "$C" \
+    --invoke "post-trailers($PORT, \"body text\", false)"
+  expect "C request trailers with Content-Length: dropped" '"200 length 9 / trailers: none"' "$C" \
+    --invoke "post-trailers($PORT, \"body text\", true)"
+  # first-byte-timeout: a head 1.5 s late against 300 ms fails with
+  # connection-read-timeout well before the head; against 5 s it arrives
+  t0=$(date +%s%N)
+  expect "C first-byte timeout" '"error: connection-read-timeout"' "$C" \
+    --invoke "first-byte($PORT, \"/slow?ms=1500\", 300)"
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  if [ "$ms" -lt 1400 ]; then ok; else bad "first-byte timeout: took $ms ms (the head came after 1500)"; fi
+  expect "C first-byte timeout not reached" '"200 slow / trailers: none"' "$C" \
+    --invoke "first-byte($PORT, \"/slow?ms=200\", 5000)"
   expect "C Content-Length enforced" '"finish: HTTP-request-body-size(3)"' "$C" --invoke "body-size($PORT)"
 fi
 # -S http=n with a guest that links anyway is not possible (imports); the

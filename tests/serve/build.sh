@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.." || exit 1
 OUT=$1
 shift
 GUESTS=("$@")
-[ ${#GUESTS[@]} -gt 0 ] || GUESTS=(hello both echo outbound trap loop no_handler)
+[ ${#GUESTS[@]} -gt 0 ] || GUESTS=(hello both echo outbound trailers trap loop no_handler)
 SRC=tests/serve
 JCO=node_modules/.bin/jco
 SPECS="${WEFT_CORPORA:-../shared/corpora}/../specs/wasi-0.2"

@@ -10,6 +10,10 @@
  *                   finishes with a trailer x-echo-bytes: N
  *   GUEST_OUTBOUND  GET /HOST:PORT/PATH: fetches http://HOST:PORT/PATH through
  *                   wasi:http/outgoing-handler, answers "upstream STATUS: BODY"
+ *   GUEST_TRAILERS  reads the request body to its end, then answers with
+ *                   what incoming-body.finish's future-trailers gave:
+ *                   "N bytes, trailers: name: value; ..." (or "none", or
+ *                   "error CODE"); a second get must say "taken"
  *   GUEST_TRAP      traps (unreachable)
  *   GUEST_LOOP      never answers (an endless loop) */
 #include <stddef.h>
@@ -41,6 +45,25 @@ void out_write(int32_t self, const void *p, size_t n, void *ret);
 IMPORT(STREAMS, "[method]input-stream.blocking-read") void in_read(int32_t self, int64_t len, void *ret);
 IMPORT(STREAMS, "[resource-drop]output-stream") void out_drop(int32_t self);
 IMPORT(STREAMS, "[resource-drop]input-stream") void in_drop(int32_t self);
+#ifdef GUEST_TRAILERS
+IMPORT(TYPES, "[static]incoming-body.finish") int32_t inbody_finish(int32_t self);
+IMPORT(TYPES, "[method]future-trailers.subscribe") int32_t trailers_subscribe(int32_t self);
+IMPORT(TYPES, "[method]future-trailers.get") void trailers_get(int32_t self, void *ret);
+IMPORT(TYPES, "[resource-drop]future-trailers") void trailers_drop(int32_t self);
+IMPORT(TYPES, "[method]fields.entries") void fields_entries(int32_t self, void *ret);
+IMPORT(TYPES, "[resource-drop]fields") void fields_drop(int32_t self);
+IMPORT("wasi:io/poll@0.2.12", "[method]pollable.block") void pollable_block(int32_t self);
+IMPORT("wasi:io/poll@0.2.12", "[resource-drop]pollable") void pollable_drop(int32_t self);
+#endif
+#ifdef GUEST_TRAILERS
+/* clang turns the copy loops below into memcpy calls */
+void *memcpy(void *d, const void *src, size_t n) {
+  uint8_t *dd = d;
+  const uint8_t *ss = src;
+  while (n--) *dd++ = *ss++;
+  return d;
+}
+#endif
 #ifdef GUEST_BOTH
 #define GUEST_HELLO
 __attribute__((export_name("wasi:cli/run@0.2.12#run"))) int32_t run(void) { return 0; }
@@ -193,6 +216,75 @@ __attribute__((export_name("wasi:http/incoming-handler@0.2.12#handle"))) void ha
   int32_t tr = fields_new();
   fields_append(tr, "x-echo-bytes", 12, num, (size_t)k, ret);
   finish(out, body, tr);
+#elif defined(GUEST_TRAILERS)
+  inreq_consume(req, ret);
+  if (ret[0]) __builtin_trap();
+  int32_t inbody = r32(4);
+  inbody_stream(inbody, ret);
+  if (ret[0]) __builtin_trap();
+  int32_t in = r32(4);
+  uint64_t total = 0;
+  for (;;) {
+    heap_top = 0;
+    in_read(in, 65536, ret);
+    if (ret[0]) break;
+    total += (uint64_t)r32(8);
+  }
+  in_drop(in);
+  inreq_drop(req);
+  int32_t ft = inbody_finish(inbody);
+  /* option<result<result<option<own<trailers>>, error-code>>> */
+  for (;;) {
+    trailers_get(ft, ret);
+    if (ret[0]) break;
+    int32_t p = trailers_subscribe(ft);
+    pollable_block(p);
+    pollable_drop(p);
+  }
+  static char text[4096];
+  size_t n = 0;
+#define ADD(s, len) \
+  for (size_t i_ = 0; i_ < (size_t)(len) && n < sizeof text - 1; i_++) text[n++] = (s)[i_]
+  char tmp[24];
+  int k = 0;
+  do {
+    tmp[k++] = (char)('0' + total % 10);
+    total /= 10;
+  } while (total);
+  while (k) {
+    k--;
+    ADD(&tmp[k], 1);
+  }
+  ADD(" bytes, trailers: ", 18);
+  if (ret[8]) {
+    ADD("taken", 5);
+  } else if (ret[16]) {
+    char code[4] = {'e', ' ', (char)('0' + ret[24] / 10 % 10), (char)('0' + ret[24] % 10)};
+    ADD(code, 4);
+  } else if (!ret[24]) {
+    ADD("none", 4);
+  } else {
+    int32_t f = r32(28);
+    fields_entries(f, ret);
+    const int32_t *e = (const int32_t *)(uintptr_t)r32(0);
+    int32_t ne = r32(4);
+    for (int32_t i = 0; i < ne; i++) {
+      if (i) ADD("; ", 2);
+      ADD((const char *)(uintptr_t)e[4 * i], e[4 * i + 1]);
+      ADD(": ", 2);
+      ADD((const char *)(uintptr_t)e[4 * i + 2], e[4 * i + 3]);
+    }
+    fields_drop(f);
+    trailers_get(ft, ret);
+    if (!ret[0] || !ret[8]) ADD(" [second get not taken]", 23);
+  }
+#undef ADD
+  text[n++] = '\n';
+  trailers_drop(ft);
+  int32_t body;
+  int32_t out = respond(outparam, 200, "text/plain", &body);
+  write_all(out, (const uint8_t *)text, n);
+  finish(out, body, -1);
 #elif defined(GUEST_OUTBOUND)
   get_path(req);
   inreq_drop(req);

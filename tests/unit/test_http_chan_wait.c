@@ -113,3 +113,87 @@ WF_TEST(http_chan_wait_woken_by_other_thread) {
     wf_http_chan_unref(c);
   }
 }
+
+/* Trailers: a writer thread writes a body and finishes with trailers; the
+ * reader, woken by the end, reads the bytes, then takes the trailers once.
+ * A second finish drops its trailers (no leak under ASan); an error end and
+ * a plain end carry none; trailers the reader never takes are freed with
+ * the channel. */
+typedef struct {
+  wf_http_chan_t *c;
+} trailer_writer_t;
+
+static void *trailer_writer(void *arg) {
+  trailer_writer_t *w = arg;
+  usleep(10000);
+  wf_http_chan_write(w->c, (const uint8_t *)"body", 4);
+  wf_http_fields_t *t = wf_http_fields_new();
+  if (t) wf_http_fields_append(t, "X-Checksum", 10, (const uint8_t *)"1234", 4, false);
+  wf_http_chan_finish_trailers(w->c, t);
+  return NULL;
+}
+
+WF_TEST(http_chan_trailers_handoff) {
+  wf_http_chan_t *c = wf_http_chan_new(0);
+  CHECK(c != NULL);
+  CHECK(wf_http_chan_trailers(c) == NULL);
+  trailer_writer_t w = {c};
+  pthread_t th;
+  CHECK_EQ(pthread_create(&th, NULL, trailer_writer, &w), 0);
+  uint8_t buf[16];
+  size_t got = 0;
+  int code = -1;
+  for (;;) {
+    CHECK_EQ(wf_http_chan_wait(c, false, wf_wasi_monotonic_ns() + 5000000000u), 1);
+    int64_t r = wf_http_chan_read(c, buf + got, sizeof buf - got, &code, NULL, 0);
+    if (r == WF_WASI_CLOSED) break;
+    CHECK(r > 0);
+    if (r <= 0) break;
+    got += (size_t)r;
+  }
+  pthread_join(th, NULL);
+  CHECK_EQ(got, 4);
+  CHECK(!memcmp(buf, "body", 4));
+  CHECK_EQ(wf_http_chan_ended(c, &code), 1);
+  CHECK_EQ(code, -1);
+  /* a later finish changes nothing and its trailers are dropped */
+  wf_http_fields_t *late = wf_http_fields_new();
+  wf_http_chan_finish_trailers(c, late);
+  const wf_http_fields_t *peek = wf_http_chan_trailers(c);
+  CHECK(peek != NULL && peek != late);
+  wf_http_fields_t *t = wf_http_chan_take_trailers(c);
+  CHECK(t == peek);
+  if (t) {
+    CHECK(t->immutable);
+    CHECK_EQ(t->n, 1);
+    const wf_http_field_t *f = wf_http_fields_get(t, "x-checksum");
+    CHECK(f != NULL && f->value_len == 4 && !memcmp(f->value, "1234", 4));
+  }
+  CHECK(wf_http_chan_take_trailers(c) == NULL);   /* taken once */
+  CHECK(wf_http_chan_trailers(c) == NULL);
+  wf_wasi_unref(t);
+  wf_http_chan_unref(c);
+
+  /* an error end: no trailers, the reader sees the error */
+  c = wf_http_chan_new(0);
+  CHECK(c != NULL);
+  wf_http_chan_finish(c, WF_HTTP_E_CONNECTION_TERMINATED, "cut");
+  wf_http_chan_finish_trailers(c, wf_http_fields_new());   /* too late: dropped */
+  CHECK_EQ(wf_http_chan_read(c, buf, sizeof buf, &code, NULL, 0), WF_WASI_FAILED);
+  CHECK_EQ(code, WF_HTTP_E_CONNECTION_TERMINATED);
+  CHECK(wf_http_chan_take_trailers(c) == NULL);
+  wf_http_chan_unref(c);
+
+  /* finish_trailers(NULL) is a plain clean end; untaken trailers are freed
+   * with the channel */
+  c = wf_http_chan_new(0);
+  CHECK(c != NULL);
+  wf_http_chan_finish_trailers(c, NULL);
+  CHECK_EQ(wf_http_chan_read(c, buf, sizeof buf, &code, NULL, 0), WF_WASI_CLOSED);
+  CHECK(wf_http_chan_take_trailers(c) == NULL);
+  wf_http_chan_unref(c);
+  c = wf_http_chan_new(0);
+  CHECK(c != NULL);
+  wf_http_chan_finish_trailers(c, wf_http_fields_new());
+  wf_http_chan_unref(c);
+}

@@ -3,7 +3,8 @@
  * then `jco embed` (wit-c/httptest.wit) and `jco new`. It drives
  * wasi:http/types and outgoing-handler directly, checking what a
  * JavaScript guest cannot see: header-error cases, immutable headers,
- * error-code values, future-trailers, Content-Length enforcement. */
+ * error-code values, future-trailers, Content-Length enforcement, trailers
+ * both ways, request-options' first-byte timeout. */
 typedef unsigned char u8;
 typedef unsigned short u16;
 typedef unsigned int u32;
@@ -80,6 +81,8 @@ IMP(T, "[method]outgoing-request.body") void request_body(u32 r, void *ret);
 IMP(T, "[resource-drop]outgoing-request") void drop_request(u32);
 IMP(T, "[method]outgoing-body.write") void body_write(u32 b, void *ret);
 IMP(T, "[static]outgoing-body.finish") void body_finish(u32 b, u32 some, u32 trailers, void *ret);
+IMP(T, "[constructor]request-options") u32 opts_new(void);
+IMP(T, "[method]request-options.set-first-byte-timeout") u32 opts_set_first_byte(u32 o, u32 some, u64 ns);
 IMP("wasi:http/outgoing-handler@0.2.12", "handle") void handle(u32 req, u32 some, u32 opts, void *ret);
 IMP(T, "[method]future-incoming-response.subscribe") u32 future_subscribe(u32);
 IMP(T, "[method]future-incoming-response.get") void future_get(u32, void *ret);
@@ -234,9 +237,10 @@ static u32 make_request(u32 port, const char *path, u32 plen, u32 method, u32 he
   return req;
 }
 
-/* Send req; wait for the response; return its handle, or 0 after putting the error. */
-static u32 send_wait(u32 req) {
-  handle(req, 0, 0, r);
+/* Send req (with request-options opts, or none: 0); wait for the
+ * response; return its handle, or 0 after putting the error. */
+static u32 send_wait_opts(u32 req, u32 opts) {
+  handle(req, opts != 0, opts, r);
   if (R8(0)) {
     put("handle: ");
     put_ecode(R8(8));
@@ -259,6 +263,20 @@ static u32 send_wait(u32 req) {
     return 0;
   }
   return R32(24);
+}
+static u32 send_wait(u32 req) { return send_wait_opts(req, 0); }
+
+/* fields as "name: value, ..." */
+static void put_entries(u32 f) {
+  fields_entries(f, r);
+  const entry_t *e = (const entry_t *)R32(0);
+  u32 n = R32(4);
+  for (u32 i = 0; i < n; i++) {
+    if (i) put(", ");
+    putn(e[i].n, e[i].nl);
+    put(": ");
+    putn(e[i].v, e[i].vl);
+  }
 }
 
 /* "status body" then how the trailers ended */
@@ -288,7 +306,23 @@ static void read_response(u32 resp) {
     wait(trailers_subscribe(tr));
   }
   put(" / trailers: ");
-  put(R8(8) ? "taken" : R8(16) ? "error" : R8(24) ? "some" : "none");
+  if (R8(8)) {
+    put("taken");
+  } else if (R8(16)) {
+    put("error ");
+    put_ecode(R8(24));
+  } else if (R8(24)) {
+    u32 f = R32(28);
+    put("some(");
+    put_entries(f);
+    put(")");
+    /* a second get: the result was taken */
+    trailers_get(tr, r);
+    if (!R8(0) || !R8(8)) put(" [second get not 'taken']");
+    drop_fields(f);
+  } else {
+    put("none");
+  }
   drop_trailers(tr);
   drop_response(resp);
 }
@@ -403,6 +437,69 @@ EXP("post-big") u32 *post_big(u32 port, u32 n) {
   put(" ");
   putu(got);
   put(bad ? " corrupt" : " intact");
+  return result();
+}
+
+/* POST body to /trailers-echo in a chunked upload (or with a
+ * Content-Length when with_length) and finish it with two trailers; the
+ * server answers with the trailers it got. */
+EXP("post-trailers") u32 *post_trailers(u32 port, const char *data, u32 dlen, u32 with_length) {
+  u32 h = fields_new();
+  if (with_length) {
+    char num[12];
+    u32 k = 0, v = dlen;
+    char tmp[12];
+    do tmp[k++] = (char)('0' + v % 10); while ((v /= 10));
+    for (u32 i = 0; i < k; i++) num[i] = tmp[k - 1 - i];
+    fields_append(h, "content-length", 14, num, k, r);
+  }
+  u32 req = make_request(port, "/trailers-echo", 14, 2, h);
+  request_body(req, r);
+  u32 body = R32(4);
+  body_write(body, r);
+  u32 os = R32(4);
+  handle(req, 0, 0, r);
+  if (R8(0)) {
+    put("handle: ");
+    put_ecode(R8(8));
+    return result();
+  }
+  u32 fut = R32(8);
+  blocking_write(os, data, dlen, r);
+  drop_out(os);
+  entry_t tl[2] = {{"X-Sum", 5, "42", 2}, {"x-note", 6, "end of body", 11}};
+  fields_from_list(tl, 2, r);
+  if (R8(0)) {
+    put("trailers: from-list failed");
+    return result();
+  }
+  body_finish(body, 1, R32(4), r);
+  if (R8(0)) {
+    put("finish: ");
+    put_ecode(R8(8));
+    return result();
+  }
+  for (;;) {
+    future_get(fut, r);
+    if (R8(0)) break;
+    wait(future_subscribe(fut));
+  }
+  drop_future(fut);
+  if (R8(16)) {
+    put("error: ");
+    put_ecode(R8(24));
+    return result();
+  }
+  read_response(R32(24));
+  return result();
+}
+
+/* GET path with a first-byte timeout of ms milliseconds */
+EXP("first-byte") u32 *first_byte(u32 port, const char *path, u32 plen, u32 ms) {
+  u32 opts = opts_new();
+  if (opts_set_first_byte(opts, 1, (u64)ms * 1000000u)) put("[set-first-byte-timeout refused] ");
+  u32 resp = send_wait_opts(make_request(port, path, plen, 0, fields_new()), opts);
+  if (resp) read_response(resp);
   return result();
 }
 
