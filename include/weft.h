@@ -247,7 +247,9 @@ struct weft_val {
     struct { weft_val_t *v; size_t n; } seq;       /* LIST, RECORD, TUPLE */
     struct { uint32_t index; weft_val_t *payload; } var;  /* VARIANT, ENUM, OPTION, RESULT */
     uint32_t flags;        /* FLAGS */
-    struct { weft_resource_type_t *type; uint64_t rep; } res;  /* OWN, BORROW */
+    /* OWN, BORROW: a resource is named by its type and rep (see
+     * weft_cinstance_resource_drop for the owns the host holds) */
+    struct { weft_resource_type_t *type; uint64_t rep; } res;
   } of;
 };
 /* "bool", "u32", "string", "list", ... */
@@ -396,7 +398,13 @@ WEFT_API weft_status_t weft_cfunc_call(weft_cfunc_t *f, const weft_val_t *args, 
  * does every later call into it. Safe from any thread and from a signal
  * handler (timeouts). */
 WEFT_API void weft_cinstance_interrupt(weft_cinstance_t *inst);
-/* Drop an owned resource the host holds (runs the guest's destructor). */
+/* Drop an owned resource the host holds (runs the guest's destructor, or
+ * the host destructor of a host-defined type). The host holds an own of a
+ * guest-defined resource from when it is lifted out to it (a result, an
+ * argument of a host function) until it moves it into a guest or drops it;
+ * an own it does not hold (dropped, moved, never given, or lent to a call in
+ * progress) is refused with WEFT_ERR_ARG and no destructor runs.
+ * weft_cfunc_call refuses such owns and borrows the same way. */
 WEFT_API weft_status_t weft_cinstance_resource_drop(weft_cinstance_t *inst, const weft_val_t *own,
                                                     weft_error_t *err);
 

@@ -301,6 +301,7 @@ weft_type_t weft_cfunc_result_type(const weft_cfunc_t *f) {
 typedef struct {
   const wf_cinst_t *inst;
   const wf_ctypes_t *ts;
+  wf_hrefs_t *held;       /* the host's handles the arguments would take (reserved) */
   char why[300];
 } vcheck_t;
 
@@ -415,6 +416,10 @@ static bool vcheck(vcheck_t *c, wf_ctid_t t, const weft_val_t *v, unsigned depth
     if (rt && v->of.res.type != rt)
       return vfail(c, "%s handle of resource `%s`, expected `%s`", weft_vkind_name(want),
                    v->of.res.type->name ? v->of.res.type->name : "?", rt->name ? rt->name : "?");
+    /* a guest-defined resource: the host must hold it, counting what earlier
+     * arguments take (rt is live: the type matched it) */
+    if (rt && c->held && !wf_host_check(rt, v->of.res.rep, want == WEFT_VAL_OWN, c->held, c->why, sizeof c->why))
+      return false;
     return true;
   }
   default: return true;   /* S64, U64, F32, F64: every bit pattern is a value */
@@ -440,13 +445,17 @@ weft_status_t weft_cfunc_call(weft_cfunc_t *f, const weft_val_t *args, size_t na
                want_res == 1 ? "" : "s", nresults);
     return WEFT_ERR_ARG;
   }
-  vcheck_t vc = {f->inst, func_ts(f), {0}};
+  wf_hrefs_t held;
+  wf_hrefs_init(&held);
+  vcheck_t vc = {f->inst, func_ts(f), &held, {0}};
   for (size_t i = 0; i < nargs; i++) {
     if (vcheck(&vc, ft->fields[i].type, &args[i], 0)) continue;
+    wf_hrefs_release(&held);
     wf_api_err(err, WEFT_ERR_ARG, "argument %zu (`%.*s`): %s", i + 1, (int)ft->fields[i].name_len,
                ft->fields[i].name, vc.why);
     return WEFT_ERR_ARG;
   }
+  wf_hrefs_release(&held);
   if (nresults) memset(results, 0, nresults * sizeof *results);
   wf_trap_t trap;   /* only its header is reset: the frames are ~0.5 KiB */
   trap.code = WF_TRAP_NONE;
@@ -466,6 +475,13 @@ weft_status_t weft_cinstance_resource_drop(weft_cinstance_t *inst, const weft_va
                                            weft_error_t *err) {
   if (!inst || !inst->rt || !own || own->kind != WEFT_VAL_OWN || !own->of.res.type) {
     wf_api_err(err, WEFT_ERR_ARG, "weft_cinstance_resource_drop: expected an owned resource handle");
+    return WEFT_ERR_ARG;
+  }
+  /* a guest-defined resource must be one the host holds (not dropped, moved
+   * or lent): refused before the guest is touched */
+  char why[200];
+  if (!wf_host_check(own->of.res.type, own->of.res.rep, true, NULL, why, sizeof why)) {
+    wf_api_err(err, WEFT_ERR_ARG, "weft_cinstance_resource_drop: %s", why);
     return WEFT_ERR_ARG;
   }
   wf_trap_t trap;

@@ -53,6 +53,13 @@ typedef struct {
   const char *badval;            /* lower: what a wrongly-typed value is ("host function result") */
   size_t arena_base;             /* lift: arena->total when the call began (budget) */
   bool bad_value;                /* lower: the trap is a wrongly-typed value, not the guest's doing */
+  /* The other side is the host: owns of guest-defined resources lifted go
+   * into the host's handles and owns lowered come out of them (and must be
+   * there); borrows lowered must be held, borrows lifted are lent to the host
+   * (crt.h "the host's handles"). Lends and lent borrows are recorded in
+   * hrefs, released when the call ends. */
+  bool host;
+  wf_hrefs_t *hrefs;
 } wf_cx_t;
 
 /* ---- traps (canon_layout.c) ---- */

@@ -214,7 +214,20 @@ wf_trapcode_t wf_canon_drop_own(wf_crt_t *rt, const weft_val_t *own, wf_trap_t *
     wf_trapf(trap, WF_TRAP_COMPONENT, "resource drop: not an owned resource value");
     return WF_TRAP_COMPONENT;
   }
-  if (!wf_canon_run_dtor(rt, NULL, own->of.res.type, own->of.res.rep, trap))
+  wf_rtype_t *t = own->of.res.type;
+  if (t->impl) {
+    /* the host must hold it; a guest that cannot be entered keeps it with the host */
+    if (!wf_host_check(t, own->of.res.rep, true, NULL, trap->msg, sizeof trap->msg)) {
+      trap->code = WF_TRAP_COMPONENT;
+      return WF_TRAP_COMPONENT;
+    }
+    if (t->dtor && !t->impl->may_enter) {
+      wf_trapf(trap, WF_TRAP_COMPONENT, "cannot enter component instance");
+      return WF_TRAP_COMPONENT;
+    }
+    wf_host_own_take(t, own->of.res.rep, NULL, 0);
+  }
+  if (!wf_canon_run_dtor(rt, NULL, t, own->of.res.rep, trap))
     return trap->code != WF_TRAP_NONE ? trap->code : WF_TRAP_COMPONENT;
   return WF_TRAP_NONE;
 }

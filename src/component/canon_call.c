@@ -30,11 +30,13 @@ static wf_trapcode_t invoke_host(wf_cfunc_t *f, const weft_val_t *args, size_t n
   call.arena = arena;
   call.trapped = false;
   call.trap[0] = 0;
+  call.trap_code = WF_TRAP_NONE;
   for (size_t i = 0; i < nresults; i++) results[i].kind = WEFT_VAL_KIND_COUNT;
   int rc = f->cb(&call, f->env, args, nargs, results, nresults);
   if (rc || call.trapped) {
-    wf_trapf(trap, WF_TRAP_HOST, "%s", call.trap[0] ? call.trap : "host function trapped");
-    return WF_TRAP_HOST;
+    wf_trapcode_t code = call.trap_code != WF_TRAP_NONE ? call.trap_code : WF_TRAP_HOST;
+    wf_trapf(trap, code, "%s", call.trap[0] ? call.trap : "host function trapped");
+    return code;
   }
   return WF_TRAP_NONE;
 }
@@ -80,8 +82,11 @@ wf_trapcode_t wf_canon_invoke(wf_cfunc_t *f, const weft_val_t *args, size_t narg
   wf_ccall_t call = {rt->calls, inst, 0, {0, 0}};
   rt->calls = &call;
   inst->may_enter = false;
+  wf_hrefs_t hrefs;   /* the host's owns lent to this call */
+  wf_hrefs_init(&hrefs);
   wf_cx_t cx = {.inst = inst, .ts = ts, .opts = &f->opts, .arena = arena, .trap = trap, .call = &call,
-                .adapter = from_guest, .badval = "argument", .arena_base = arena ? arena->total : 0};
+                .adapter = from_guest, .badval = "argument", .arena_base = arena ? arena->total : 0,
+                .host = !from_guest, .hrefs = &hrefs};
   uint64_t slots[WF_MAX_FLAT_PARAMS + 1];
   uint64_t res[2] = {0, 0};
   bool ok = true;
@@ -145,6 +150,7 @@ wf_trapcode_t wf_canon_invoke(wf_cfunc_t *f, const weft_val_t *args, size_t narg
   }
 
   if (call.nborrows) wf_ccall_sweep(&call);
+  wf_hrefs_release(&hrefs);
   inst->may_enter = true;
   rt->calls = call.prev;
   if (ok) return WF_TRAP_NONE;
@@ -204,8 +210,10 @@ static wf_trapcode_t lower_call(void *envp, wf_exec_t *ex, const uint64_t *args,
   trap.nframes = 0;
   wf_lends_t lends;
   wf_lends_init(&lends);
+  wf_hrefs_t hrefs;   /* borrows lent to a host callee */
+  wf_hrefs_init(&hrefs);
   wf_cx_t cx = {.inst = a, .ts = e->ts, .opts = &e->opts, .arena = ar, .trap = &trap, .lends = &lends,
-                .adapter = callee_guest, .arena_base = ar->total};
+                .adapter = callee_guest, .arena_base = ar->total, .host = !callee_guest, .hrefs = &hrefs};
   weft_val_t argv_inline[INLINE_ARGS], resv[1];
   weft_val_t *argv = argv_inline;
   bool ok = true;
@@ -220,6 +228,7 @@ static wf_trapcode_t lower_call(void *envp, wf_exec_t *ex, const uint64_t *args,
     ok = c == WF_TRAP_NONE;
   }
   wf_lends_release(&lends, &a->handles);
+  wf_hrefs_release(&hrefs);
   if (ok && ft->t1) {
     cx.lends = NULL;
     cx.badval = callee_guest ? "result" : "host function returned a value";

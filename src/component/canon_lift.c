@@ -60,6 +60,8 @@ bool wf_canon_lift_handle(wf_cx_t *cx, const wf_ctype_t *t, uint32_t idx, weft_v
     if (h->lends) return wf_cx_trap(cx, "cannot remove owned resource while borrowed");
     if (!h->own) return wf_cx_trap(cx, "cannot lift own resource from a borrow (handle index %u)", idx);
     out->kind = WEFT_VAL_OWN;
+    if (cx->host && !wf_host_own_add(rt, h->rep))
+      return wf_trapf(cx->trap, WF_TRAP_OOM, "out of memory: the host's resource handle table is full");
     wf_htable_remove(tab, idx);
     return true;
   }
@@ -68,6 +70,8 @@ bool wf_canon_lift_handle(wf_cx_t *cx, const wf_ctype_t *t, uint32_t idx, weft_v
     if (!wf_lends_push(cx->lends, cx->arena, idx)) return wf_trapf(cx->trap, WF_TRAP_OOM, "out of memory");
     h->lends++;
   }
+  if (cx->host && !wf_host_borrow_add(rt, h->rep, cx->hrefs))
+    return wf_trapf(cx->trap, WF_TRAP_OOM, "out of memory: the host's resource handle table is full");
   return true;
 }
 

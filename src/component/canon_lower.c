@@ -33,6 +33,18 @@ bool wf_canon_lower_handle(wf_cx_t *cx, const wf_ctype_t *t, const weft_val_t *v
     return wf_cx_trap(cx, "%s of the wrong type: resource handle of a different type (expected %s, found %s)",
                       cx->badval ? cx->badval : "value", wf_rtype_desc(rt), wf_rtype_desc(v->of.res.type));
   }
+  /* a guest-defined resource from the host: the host must hold it (an own
+   * leaves the host's handles once it is in the guest's table) */
+  bool from_host = cx->host && rt->impl;
+  if (from_host) {
+    char why[200];
+    bool ok = t->kind == WF_CT_OWN ? wf_host_check(rt, v->of.res.rep, true, NULL, why, sizeof why)
+                                   : wf_host_lend(rt, v->of.res.rep, cx->hrefs, why, sizeof why);
+    if (!ok) {
+      cx->bad_value = true;
+      return wf_cx_trap(cx, "%s: %s", cx->badval ? cx->badval : "value", why);
+    }
+  }
   wf_handle_t h = {0};
   h.rt = rt;
   h.rep = v->of.res.rep;
@@ -49,6 +61,7 @@ bool wf_canon_lower_handle(wf_cx_t *cx, const wf_ctype_t *t, const weft_val_t *v
   uint32_t i = wf_htable_add(&cx->inst->handles, &h);
   if (!i) return wf_cx_trap(cx, "resource handle table is full");
   if (t->kind == WF_CT_BORROW) cx->call->nborrows++;
+  else if (from_host) wf_host_own_take(rt, h.rep, NULL, 0);   /* checked above */
   *out = i;
   return true;
 }

@@ -47,6 +47,7 @@ wf_crt_t *wf_crt_new(wf_mempool_t *pool) {
 void wf_crt_free(wf_crt_t *rt) {
   if (!rt) return;
   for (wf_cinst_t *i = rt->insts; i; i = i->next) wf_htable_fini(&i->handles);
+  wf_host_fini(&rt->host);   /* the host's own handles: forgotten, no guest destructor runs */
   for (uint32_t k = rt->nstates; k-- > 0;)
     if (rt->states[k].state && rt->states[k].free_fn) rt->states[k].free_fn(rt->states[k].state);
   wf_store_free(rt->store);

@@ -61,6 +61,52 @@ typedef struct {
   uint32_t free_head;             /* 0 = none */
 } wf_htable_t;
 
+/* ---- the host's handles (chandle.c) ----------------------------------------
+ * The host is a participant of the handle rules too (CanonicalABI.md: `own`
+ * moves, borrows are lent): each wf_crt_t keeps the guest-defined resources
+ * of its instances that the host holds. An entry is one (type, rep) pair: a
+ * live guest resource's rep is unique within its type, so the public value
+ * {type, rep} names it (a guest that makes two handles with one rep gets a
+ * count of 2). Host-defined resources have no entries: their reps are the
+ * host's own.
+ *   owns     own handles the host holds (added when an own is lifted out to
+ *            the host, removed when the host moves it into a guest or drops it)
+ *   lends    borrows of them the host lent to guest calls in progress (an own
+ *            may not be moved or dropped while lent)
+ *   borrows  borrows lent to the host by guest calls of host functions in
+ *            progress (usable as borrows until the host function returns)
+ *   rowns/rlends  weft_cfunc_call's argument check: what the arguments would
+ *            take, so that a call the host cannot make is refused before the
+ *            guest is touched
+ * An entry with every count 0 is removed. Index 0 is never used; the hash
+ * index maps (type, rep) to entry indices (0 = empty). */
+typedef struct {
+  wf_rtype_t *rt;                 /* NULL: free slot */
+  uint64_t rep;
+  uint32_t owns, lends, borrows, rowns, rlends;
+  uint32_t next_free;
+} wf_hentry_t;
+
+typedef struct {
+  wf_hentry_t *v;                 /* v[0] unused */
+  uint32_t n, cap, free_head, live;
+  uint32_t *slots, nslots;        /* open addressing, nslots a power of 2 (or 0) */
+} wf_hosttab_t;
+
+/* A counter of an entry raised for the duration of a call or a check, to be
+ * lowered again by wf_hrefs_release. */
+typedef enum { WF_HREF_LEND, WF_HREF_BORROW, WF_HREF_ROWN, WF_HREF_RLEND } wf_hrefkind_t;
+typedef struct {
+  wf_hosttab_t *tab;
+  uint32_t idx;
+  uint8_t kind;                   /* wf_hrefkind_t */
+} wf_href_t;
+typedef struct {
+  wf_href_t *v;                   /* inline_v or malloc'd */
+  uint32_t n, cap;
+  wf_href_t inline_v[4];
+} wf_hrefs_t;
+
 /* ---- canonical options, resolved to runtime objects ---------------------- */
 typedef struct {
   uint8_t enc;                    /* wf_strenc_t */
@@ -158,6 +204,8 @@ struct wf_crt {
   struct weft_cinstance *api;     /* the public wrapper (src/api) */
   struct { const void *key; void *state; weft_state_free_fn free_fn; } *states;  /* in arena */
   uint32_t nstates;               /* weft_linker_define_state: made at instantiation */
+  wf_hosttab_t host;              /* guest resources of this runtime the host holds
+                                     (all-zero = empty) */
 };
 
 /* The context handed to host functions (public weft_call_t). */
@@ -168,6 +216,8 @@ struct weft_call {
   wf_arena_t *arena;              /* results' nested storage; freed after lowering */
   bool trapped;
   char trap[256];
+  wf_trapcode_t trap_code;        /* the trap's code; WF_TRAP_NONE: WF_TRAP_HOST
+                                     (wf_call_interrupted sets WF_TRAP_INTERRUPT) */
 };
 
 /* ---- public wrappers (defined here because several files use them) ------ */
@@ -223,8 +273,42 @@ wf_funcinst_t *wf_canon_resource_builtin(wf_cinst_t *inst, wf_canonkind_t kind, 
 wf_funcinst_t *wf_canon_unsupported_builtin(wf_cinst_t *inst, const wf_cdef_t *def, wf_ctid_t core_type,
                                             wf_error_t *err);
 
-/* Drop an owned resource value held by the host (public resource_drop). */
+/* Drop an owned resource value held by the host (public resource_drop):
+ * for a guest-defined type the host must hold it (wf_host_check), else
+ * WF_TRAP_COMPONENT with the reason and no destructor run. */
 wf_trapcode_t wf_canon_drop_own(wf_crt_t *rt, const weft_val_t *own, wf_trap_t *trap);
+
+/* ---- the host's handles (chandle.c) ---- */
+/* The host table of a guest-defined type (its defining instance's runtime);
+ * NULL for a host-defined type. */
+wf_hosttab_t *wf_host_table(const wf_rtype_t *rt);
+/* May the host pass (rt, rep) as an own (own) or a borrow now? true for a
+ * host-defined type; else why (one sentence) goes to why[0..cap). With refs
+ * (weft_cfunc_call's argument check), what it would take is reserved
+ * (rowns/rlends) so later arguments see it, to be undone by
+ * wf_hrefs_release. */
+bool wf_host_check(const wf_rtype_t *rt, uint64_t rep, bool own, wf_hrefs_t *refs, char *why, size_t cap);
+/* The host gets an own of (rt, rep) (lifted out to it). false on OOM or a
+ * full table. No-op for a host-defined type. */
+bool wf_host_own_add(wf_rtype_t *rt, uint64_t rep);
+/* The host gives an own of (rt, rep) away (moved into a guest, or dropped):
+ * false with why when it may not (wf_host_check). */
+bool wf_host_own_take(const wf_rtype_t *rt, uint64_t rep, char *why, size_t cap);
+/* The host passes a borrow of (rt, rep) into a guest call: false with why
+ * when it may not; else an own it holds is lent (recorded in refs, when
+ * given, until the call ends). */
+bool wf_host_lend(const wf_rtype_t *rt, uint64_t rep, wf_hrefs_t *refs, char *why, size_t cap);
+/* A guest call of a host function lends the host a borrow of (rt, rep)
+ * until refs is released (when the host function returns). false on
+ * OOM/full. No-op for a host-defined type. */
+bool wf_host_borrow_add(wf_rtype_t *rt, uint64_t rep, wf_hrefs_t *refs);
+static inline void wf_hrefs_init(wf_hrefs_t *l) { l->v = l->inline_v; l->n = 0; l->cap = 4; }
+/* Lower every counter refs raised, removing entries left with none; frees
+ * refs' storage (it is empty and reusable after). */
+void wf_hrefs_release(wf_hrefs_t *refs);
+/* Runtime teardown: forget every entry (no guest destructor runs: the
+ * store and its memories go away with the runtime). */
+void wf_host_fini(wf_hosttab_t *t);
 
 /* Handle tables. add returns the index, or 0 when the table is full. */
 void wf_htable_init(wf_htable_t *t);
