@@ -105,6 +105,7 @@ typedef struct wf_meminst {
   uint32_t max_pages;          /* limit: declared max, or WF_MAX_MEM_PAGES */
   bool has_max;                /* the declared type had a max */
   size_t reserved;             /* bytes of address space reserved at base */
+  uint64_t image_len;          /* bytes at base mapped from a memory image (memimage.c), or 0 */
   struct wf_meminst *next;     /* the store's list (used by the fault handler) */
 } wf_meminst_t;
 
@@ -188,6 +189,14 @@ wf_exec_t *wf_store_exec(wf_store_t *s);          /* the store's interpreter sta
 void wf_store_interrupt(wf_store_t *s);
 void wf_store_interrupt_clear(wf_store_t *s);
 atomic_uint *wf_store_interrupt_flag(wf_store_t *s);
+/* For host functions that block (wasi:io/poll, blocking stream ops): an
+ * eventfd that becomes readable when the store is interrupted (made on the
+ * first call, by the thread using the store; kept until the store is
+ * discarded; drained by wf_store_interrupt_clear), or -1 if none could be
+ * made. Get the fd first, then check wf_store_interrupted, then wait on it:
+ * an interrupt from another thread in between is never missed. */
+int wf_store_interrupt_fd(wf_store_t *s);
+bool wf_store_interrupted(wf_store_t *s);
 uint32_t wf_store_intern_type(wf_store_t *s, const wf_functype_t *t);
 
 wf_funcinst_t *wf_host_func_new(wf_store_t *s, const uint8_t *params, uint32_t np,
@@ -295,6 +304,30 @@ int wf_mempool_give_store(wf_mempool_t *p, wf_store_t *s);
 void wf_store_discard(wf_store_t *s);                  /* free an idle store for good */
 uint64_t wf_mempool_stores_reused(wf_mempool_t *p);
 #define WF_STORE_MAX_USES 1000u
+
+/* ---- memory images (memimage.c) --------------------------------------------------- */
+
+/* A module's memory 0 initialised from a copy-on-write image: a sealed memfd
+ * holding the initial contents its active data segments produce, mapped
+ * MAP_PRIVATE over the start of each new instance's memory instead of
+ * copying the segments. A module qualifies when it defines memory 0, every
+ * active segment is for memory 0, has an i32.const offset and fits in the
+ * initial size, and they hold at least WF_MEMIMAGE_MIN_BYTES bytes. */
+#ifndef WF_MEMIMAGE_MIN_BYTES   /* -DWF_MEMIMAGE_MIN_BYTES=UINT64_MAX: never (for measuring) */
+#define WF_MEMIMAGE_MIN_BYTES ((uint64_t)64 * 1024)
+#endif
+typedef struct wf_memimage wf_memimage_t;
+/* The module's image, made on first call (thread-safe; a caller that finds
+ * another thread making it gets NULL and copies the segments itself). NULL:
+ * the module does not qualify, or the image could not be made. */
+const wf_memimage_t *wf_memimage_get(const wf_module_t *m);
+/* Map img over the start of mem (which has at least the module's initial
+ * pages accessible). 1: mapped, the segments for memory 0 need no copying;
+ * 0: not mapped, mem unchanged (copy the segments); -1: mem's pages are
+ * lost (out of address space): fail the instantiation. */
+int wf_memimage_map(wf_meminst_t *mem, const wf_memimage_t *img);
+/* Bytes of memory the image covers (a host-page multiple), for tests. */
+uint64_t wf_memimage_len(const wf_memimage_t *img);
 
 /* ---- runtime-internal helpers (store.c, memory.c; used by instance.c, table.c) ---- */
 

@@ -1,8 +1,11 @@
 /* The store: owns every runtime object made in it (functions, tables,
  * memories, globals, instances), the interned function types and the
  * interpreter state. Freed all at once by wf_store_free. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "runtime.h"
 
@@ -14,6 +17,8 @@ typedef struct {
 struct wf_store {
   wf_exec_t *exec;             /* created lazily by wf_store_exec */
   atomic_uint interrupt;       /* wf_store_interrupt: nonzero = stop */
+  atomic_int irq_fd;           /* eventfd written by wf_store_interrupt; -1 until a
+                                  host wait first asks for it (wf_store_interrupt_fd) */
   wf_meminst_t *mems;          /* list of memories (fault handler reads it) */
   wf_mempool_t *pool;          /* where memories come from and go back to, or NULL */
   uint32_t uses;               /* times made by wf_store_new_pooled (recycled stores) */
@@ -27,16 +32,55 @@ struct wf_store {
   uint32_t caphash;
 };
 
-void wf_store_interrupt(wf_store_t *s) { atomic_store_explicit(&s->interrupt, 1u, memory_order_relaxed); }
-void wf_store_interrupt_clear(wf_store_t *s) { atomic_store_explicit(&s->interrupt, 0u, memory_order_relaxed); }
+/* The flag store and the fd load are sequentially consistent, as are the
+ * fd store and the flag load in wf_store_interrupt_fd's callers (they
+ * re-check the flag after getting the fd): so either the interrupter sees
+ * the fd and wakes it, or the waiter sees the flag before it waits. */
+void wf_store_interrupt(wf_store_t *s) {
+  atomic_store(&s->interrupt, 1u);
+  int fd = atomic_load(&s->irq_fd);
+  if (fd >= 0) {
+    uint64_t one = 1;
+    ssize_t r = write(fd, &one, sizeof one);   /* async-signal-safe; EAGAIN: already signalled */
+    (void)r;
+  }
+}
+
+void wf_store_interrupt_clear(wf_store_t *s) {
+  atomic_store(&s->interrupt, 0u);
+  int fd = atomic_load(&s->irq_fd);
+  if (fd >= 0) {
+    uint64_t v;
+    ssize_t r = read(fd, &v, sizeof v);        /* drain (non-blocking) */
+    (void)r;
+  }
+}
+
 atomic_uint *wf_store_interrupt_flag(wf_store_t *s) { return &s->interrupt; }
+
+bool wf_store_interrupted(wf_store_t *s) { return atomic_load(&s->interrupt) != 0; }
+
+int wf_store_interrupt_fd(wf_store_t *s) {
+  int fd = atomic_load(&s->irq_fd);
+  if (fd >= 0) return fd;
+  fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (fd < 0) return -1;
+  atomic_store(&s->irq_fd, fd);   /* only the thread using the store makes it */
+  return fd;
+}
+
+static wf_store_t *store_alloc(void) {
+  wf_store_t *s = calloc(1, sizeof *s);
+  if (s) atomic_init(&s->irq_fd, -1);
+  return s;
+}
 
 wf_store_t *wf_store_new(void) { return wf_store_new_pooled(NULL); }
 
 wf_store_t *wf_store_new_pooled(wf_mempool_t *p) {
   wf_signals_init();
   wf_store_t *s = p ? wf_mempool_take_store(p) : NULL;
-  if (!s) s = calloc(1, sizeof *s);
+  if (!s) s = store_alloc();
   if (s && p) {
     wf_mempool_ref(p);
     s->pool = p;
@@ -72,6 +116,8 @@ void wf_store_discard(wf_store_t *s) {
   }
   free(s->types);
   free(s->hash);
+  int fd = atomic_load(&s->irq_fd);
+  if (fd >= 0) close(fd);
   free(s);
 }
 

@@ -73,8 +73,26 @@ wf_wasi_pollable_t *wf_wasi_pollable_new(wf_wasi_obj_t *source, wf_wasi_readines
 wf_wasi_pollable_t *wf_wasi_pollable_deadline(uint64_t deadline_ns);   /* 0: ready now */
 void wf_wasi_pollable_wait(wf_wasi_pollable_t *p, wf_wasi_wait_t *w);
 /* Block until at least one of ps[0..n) is ready; ready[i] set for each
- * ready one. 0 ok, -1 on a poll(2) failure other than EINTR. */
+ * ready one. 0 ok, -1 on a poll(2) failure other than EINTR or when
+ * nothing can ever become ready. */
 int wf_wasi_poll(wf_wasi_pollable_t **ps, size_t n, bool *ready);
+/* The same, also woken when the calling instance is interrupted
+ * (weft_cinstance_interrupt, a serve timeout): then WF_WASI_INTERRUPTED,
+ * after wf_call_interrupted(call, where) recorded the trap (the host
+ * function returns non-zero). call NULL: not interruptible. */
+#define WF_WASI_INTERRUPTED (-3)
+int wf_wasi_poll_call(weft_call_t *call, const char *where, wf_wasi_pollable_t **ps, size_t n, bool *ready);
+
+/* ---- interrupts (src/api/interrupt.c) ------------------------------------------
+ * A host function about to block gets the calling instance's interrupt
+ * eventfd (readable once it is interrupted; -1 if none could be made),
+ * then checks wf_call_interrupt_pending, then waits on the fd with the
+ * rest: an interrupt in between is never missed. When it fires, return
+ * wf_call_interrupted(call, "wasi:io/poll.poll"): the guest traps with
+ * WEFT_TRAP_INTERRUPT, message "interrupted (while blocked in <where>)". */
+int wf_call_interrupt_fd(weft_call_t *call);
+bool wf_call_interrupt_pending(weft_call_t *call);
+int wf_call_interrupted(weft_call_t *call, const char *where);   /* returns 1 */
 
 /* ---- wasi:io/error ------------------------------------------------------------ */
 typedef struct {

@@ -53,9 +53,12 @@ void wf_wasi_pollable_wait(wf_wasi_pollable_t *p, wf_wasi_wait_t *w) {
   if (!w->ready && w->deadline != WF_WASI_NO_DEADLINE && wf_wasi_monotonic_ns() >= w->deadline) w->ready = true;
 }
 
-/* One round: fills ready[], returns how many are ready (poll(2) with a zero
- * timeout when timeout_ns is 0), or -1. */
-static int poll_round(wf_wasi_pollable_t **ps, size_t n, bool *ready, struct pollfd *fds, size_t *fdix, bool block) {
+/* One round: fills ready[], returns 1 if any is ready, 0 if none is yet,
+ * -1 on a poll(2) failure, -2 if nothing can ever become ready, or
+ * WF_WASI_INTERRUPTED when irq (an eventfd, or -1) became readable. fds
+ * and fdix have room for n + 1 entries. */
+static int poll_round(wf_wasi_pollable_t **ps, size_t n, bool *ready, struct pollfd *fds, size_t *fdix, bool block,
+                      int irq) {
   size_t nfds = 0, nready = 0;
   uint64_t deadline = WF_WASI_NO_DEADLINE;
   for (size_t i = 0; i < n; i++) {
@@ -85,9 +88,17 @@ static int poll_round(wf_wasi_pollable_t **ps, size_t n, bool *ready, struct pol
   } else if (!nfds) {
     return -2;   /* nothing can ever become ready */
   }
+  size_t irqix = SIZE_MAX;
+  if (irq >= 0 && timeout != 0) {
+    fds[nfds].fd = irq;
+    fds[nfds].events = POLLIN;
+    fds[nfds].revents = 0;
+    irqix = nfds++;
+  }
   if (nfds || timeout > 0) {
     int r = poll(fds, nfds, timeout);
     if (r < 0 && errno != EINTR) return -1;
+    if (r > 0 && irqix != SIZE_MAX && fds[irqix].revents) return WF_WASI_INTERRUPTED;
     for (size_t i = 0; r > 0 && i < n; i++)
       if (fdix[i] != SIZE_MAX && fds[fdix[i]].revents) {
         ready[i] = true;
@@ -102,14 +113,22 @@ static int poll_round(wf_wasi_pollable_t **ps, size_t n, bool *ready, struct pol
   return (int)(nready > 0);
 }
 
-int wf_wasi_poll(wf_wasi_pollable_t **ps, size_t n, bool *ready) {
+static int poll_loop(weft_call_t *call, wf_wasi_pollable_t **ps, size_t n, bool *ready) {
   if (!n) return 0;
-  struct pollfd *fds = calloc(n, sizeof *fds);
+  /* the fd first, then the flag: an interrupt between them still wakes us */
+  int irq = call ? wf_call_interrupt_fd(call) : -1;
+  if (call && wf_call_interrupt_pending(call)) return WF_WASI_INTERRUPTED;
+  struct pollfd *fds = n < SIZE_MAX / sizeof *fds - 1 ? calloc(n + 1, sizeof *fds) : NULL;
   size_t *fdix = calloc(n, sizeof *fdix);
   int rc = -1;
   if (fds && fdix) {
     for (;;) {
-      int r = poll_round(ps, n, ready, fds, fdix, true);
+      int r = poll_round(ps, n, ready, fds, fdix, true, irq);
+      /* no eventfd (none could be made): still notice the flag every round */
+      if (r == WF_WASI_INTERRUPTED || (call && r == 0 && wf_call_interrupt_pending(call))) {
+        rc = WF_WASI_INTERRUPTED;
+        break;
+      }
       if (r < 0) break;
       if (r > 0) {
         rc = 0;
@@ -120,6 +139,14 @@ int wf_wasi_poll(wf_wasi_pollable_t **ps, size_t n, bool *ready) {
   free(fds);
   free(fdix);
   return rc;
+}
+
+int wf_wasi_poll(wf_wasi_pollable_t **ps, size_t n, bool *ready) { return poll_loop(NULL, ps, n, ready); }
+
+int wf_wasi_poll_call(weft_call_t *call, const char *where, wf_wasi_pollable_t **ps, size_t n, bool *ready) {
+  int r = poll_loop(call, ps, n, ready);
+  if (r == WF_WASI_INTERRUPTED) wf_call_interrupted(call, where);
+  return r;
 }
 
 /* ---- host functions ---- */
@@ -148,7 +175,9 @@ static int h_block(weft_call_t *call, void *env, const weft_val_t *args, size_t 
   wf_wasi_pollable_t *p = wf_wasi_arg(call, env, WF_WASI_RT_POLLABLE, &args[0]);
   if (!p) return 1;
   bool ready;
-  if (wf_wasi_poll(&p, 1, &ready) != 0) {
+  int r = wf_wasi_poll_call(call, "wasi:io/poll pollable.block", &p, 1, &ready);
+  if (r == WF_WASI_INTERRUPTED) return 1;
+  if (r != 0) {
     weft_call_trap(call, "wasi:io/poll: pollable.block waits on something that can never become ready");
     return 1;
   }
@@ -181,7 +210,9 @@ static int h_poll(weft_call_t *call, void *env, const weft_val_t *args, size_t n
   }
   for (size_t i = 0; i < n; i++)
     if (!(ps[i] = wf_wasi_arg(call, env, WF_WASI_RT_POLLABLE, &args[0].of.seq.v[i]))) return 1;
-  if (wf_wasi_poll(ps, n, ready) != 0) {
+  int r = wf_wasi_poll_call(call, "wasi:io/poll.poll", ps, n, ready);
+  if (r == WF_WASI_INTERRUPTED) return 1;
+  if (r != 0) {
     weft_call_trap(call, "wasi:io/poll.poll: waits on pollables that can never become ready");
     return 1;
   }

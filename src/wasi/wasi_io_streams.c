@@ -2,9 +2,11 @@
  * vtable stream objects of wasi.h, plus streams over a host fd and over a
  * byte buffer. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "wasi.h"
@@ -38,6 +40,7 @@ typedef struct {
   union { wf_wasi_istream_t in; wf_wasi_ostream_t out; } s;
   int fd;
   bool own;
+  bool may_block;   /* output to a pipe, socket or device: a write may block */
 } fd_stream_t;
 
 static int64_t fd_read(wf_wasi_istream_t *s, uint8_t *buf, size_t cap, bool blocking, wf_wasi_ioerr_t **err) {
@@ -79,10 +82,17 @@ static void fd_destroy_in(wf_wasi_istream_t *s) {
   free(f);
 }
 
+/* A regular file always takes a whole budget. A pipe, socket or device
+ * takes PIPE_BUF bytes once poll(2) says it is writable (a pipe then has a
+ * free page, so the write does not block), and nothing until then: blocking
+ * writes wait in wasi:io/poll, where an interrupt wakes them. */
 static int64_t fd_check_write(wf_wasi_ostream_t *s, wf_wasi_ioerr_t **err) {
-  (void)s;
   (void)err;
-  return WF_WASI_MAX_IO;   /* writes block until done: there is always room */
+  fd_stream_t *f = (fd_stream_t *)s;
+  if (f->fd < 0 || !f->may_block) return WF_WASI_MAX_IO;
+  struct pollfd p = {.fd = f->fd, .events = POLLOUT};
+  if (poll(&p, 1, 0) == 0) return 0;
+  return PIPE_BUF;   /* POLLERR/POLLHUP too: the write then reports it */
 }
 
 static int fd_write(wf_wasi_ostream_t *s, const uint8_t *buf, size_t len, wf_wasi_ioerr_t **err) {
@@ -108,8 +118,13 @@ static int fd_write(wf_wasi_ostream_t *s, const uint8_t *buf, size_t len, wf_was
 }
 
 static void fd_out_readiness(wf_wasi_ostream_t *s, wf_wasi_wait_t *w) {
-  (void)s;
-  w->ready = true;
+  fd_stream_t *f = (fd_stream_t *)s;
+  if (f->fd < 0 || !f->may_block || s->closed) {
+    w->ready = true;
+    return;
+  }
+  w->fd = f->fd;
+  w->events = POLLOUT;
 }
 
 static void fd_destroy_out(wf_wasi_ostream_t *s) {
@@ -136,6 +151,8 @@ wf_wasi_ostream_t *wf_wasi_fd_ostream_new(int fd, bool own_fd) {
   wf_wasi_ostream_init(&f->s.out, &fd_out_ops);
   f->fd = fd;
   f->own = own_fd;
+  struct stat st;
+  f->may_block = fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode));
   return &f->s.out;
 }
 
@@ -174,9 +191,23 @@ wf_wasi_istream_t *wf_wasi_mem_istream_new(const uint8_t *data, size_t len) {
 }
 
 /* ---- operations shared by the host functions ---- */
-static int64_t do_read(wf_wasi_istream_t *s, uint8_t *buf, size_t cap, bool blocking, wf_wasi_ioerr_t **err) {
+static int wait_obj(weft_call_t *call, const char *where, wf_wasi_obj_t *o, wf_wasi_readiness_fn fn);
+static void in_readiness(wf_wasi_obj_t *o, wf_wasi_wait_t *w);
+
+/* A blocking read waits here (for readiness, or an interrupt of the calling
+ * instance: WF_WASI_INTERRUPTED after the trap is recorded) and then reads
+ * without blocking; only a stream that can never signal readiness, or that
+ * signals it and still has nothing, is left to block in its own read. */
+static int64_t do_read(weft_call_t *call, const char *where, wf_wasi_istream_t *s, uint8_t *buf, size_t cap,
+                       bool blocking, wf_wasi_ioerr_t **err) {
   if (s->closed) return WF_WASI_CLOSED;
-  int64_t r = s->ops->read(s, buf, cap, blocking, err);
+  int64_t r = s->ops->read(s, buf, cap, false, err);
+  if (r == 0 && blocking) {
+    int w = wait_obj(call, where, &s->obj, in_readiness);
+    if (w == WF_WASI_INTERRUPTED) return WF_WASI_INTERRUPTED;
+    r = s->ops->read(s, buf, cap, w != 0, err);
+    if (r == 0) r = s->ops->read(s, buf, cap, true, err);
+  }
   if (r == WF_WASI_CLOSED) s->closed = true;
   return r;
 }
@@ -199,7 +230,8 @@ static void out_readiness(wf_wasi_obj_t *o, wf_wasi_wait_t *w) {
   s->ops->readiness(s, w);
 }
 
-static void wait_obj(wf_wasi_obj_t *o, wf_wasi_readiness_fn fn) {
+/* 0 ready, WF_WASI_INTERRUPTED (trap recorded), -1 never ready / failed. */
+static int wait_obj(weft_call_t *call, const char *where, wf_wasi_obj_t *o, wf_wasi_readiness_fn fn) {
   wf_wasi_pollable_t p;
   memset(&p, 0, sizeof p);
   p.obj.refs = 1;
@@ -208,17 +240,18 @@ static void wait_obj(wf_wasi_obj_t *o, wf_wasi_readiness_fn fn) {
   p.deadline = WF_WASI_NO_DEADLINE;
   wf_wasi_pollable_t *pp = &p;
   bool ready;
-  wf_wasi_poll(&pp, 1, &ready);
+  return wf_wasi_poll_call(call, where, &pp, 1, &ready);
 }
 
 /* Write all of buf, waiting for room (blocking) — then flush when asked. */
-static int write_all(wf_wasi_ostream_t *s, const uint8_t *buf, size_t len, bool flush, wf_wasi_ioerr_t **err) {
+static int write_all(weft_call_t *call, const char *where, wf_wasi_ostream_t *s, const uint8_t *buf, size_t len,
+                     bool flush, wf_wasi_ioerr_t **err) {
   if (s->closed) return WF_WASI_CLOSED;
   while (len) {
     int64_t room = s->ops->check_write(s, err);
     if (room < 0) return (int)room;
     if (room == 0) {
-      wait_obj(&s->obj, out_readiness);
+      if (wait_obj(call, where, &s->obj, out_readiness) == WF_WASI_INTERRUPTED) return WF_WASI_INTERRUPTED;
       continue;
     }
     size_t n = (uint64_t)room < len ? (size_t)room : len;
@@ -253,7 +286,8 @@ static int in_read(weft_call_t *call, void *env, const weft_val_t *args, weft_va
     return 1;
   }
   wf_wasi_ioerr_t *e = NULL;
-  int64_t r = do_read(s, buf, cap, blocking, &e);
+  int64_t r = do_read(call, "wasi:io/streams input-stream.blocking-read", s, buf, cap, blocking, &e);
+  if (r == WF_WASI_INTERRUPTED) return 1;
   if (r < 0) return wf_wasi_stream_err(call, env, &results[0], (int)r, e);
   if (wf_wasi_byte_list(call, buf, (size_t)r, &list)) return 1;
   return wf_wasi_ok(call, &results[0], &list);
@@ -283,7 +317,8 @@ static int in_skip(weft_call_t *call, void *env, const weft_val_t *args, weft_va
       return 1;
     }
     wf_wasi_ioerr_t *e = NULL;
-    r = do_read(s, buf, cap, blocking, &e);
+    r = do_read(call, "wasi:io/streams input-stream.blocking-skip", s, buf, cap, blocking, &e);
+    if (r == WF_WASI_INTERRUPTED) return 1;
     if (r < 0) return wf_wasi_stream_err(call, env, &results[0], (int)r, e);
   }
   weft_val_t n = wf_wasi_u64((uint64_t)r);
@@ -343,7 +378,8 @@ static int out_write(weft_call_t *call, void *env, const weft_val_t *args, weft_
   uint8_t *b = wf_wasi_list_bytes(call, &args[1], &n);
   if (!b) return 1;
   wf_wasi_ioerr_t *e = NULL;
-  int r = write_all(s, b, n, flush, &e);
+  int r = write_all(call, flush ? "wasi:io/streams output-stream.blocking-write-and-flush" : "wasi:io/streams output-stream.write", s, b, n, flush, &e);
+  if (r == WF_WASI_INTERRUPTED) return 1;
   if (r < 0) return wf_wasi_stream_err(call, env, &results[0], r, e);
   return wf_wasi_ok(call, &results[0], NULL);
 }
@@ -400,10 +436,11 @@ static int out_zeroes(weft_call_t *call, void *env, const weft_val_t *args, weft
   int r = 0;
   while (left && r == 0) {
     size_t n = left < sizeof zeros ? (size_t)left : sizeof zeros;
-    r = write_all(s, zeros, n, false, &e);
+    r = write_all(call, "wasi:io/streams output-stream.blocking-write-zeroes-and-flush", s, zeros, n, false, &e);
     left -= n;
   }
   if (r == 0 && flush && s->ops->flush) r = s->ops->flush(s, true, &e);
+  if (r == WF_WASI_INTERRUPTED) return 1;
   if (r < 0) return wf_wasi_stream_err(call, env, &results[0], r, e);
   return wf_wasi_ok(call, &results[0], NULL);
 }
@@ -431,7 +468,8 @@ static int out_splice(weft_call_t *call, void *env, const weft_val_t *args, weft
   int64_t room = s->ops->check_write(s, &e);
   if (room < 0) return wf_wasi_stream_err(call, env, &results[0], (int)room, e);
   if (room == 0 && blocking) {
-    wait_obj(&s->obj, out_readiness);
+    if (wait_obj(call, "wasi:io/streams output-stream.blocking-splice", &s->obj, out_readiness) == WF_WASI_INTERRUPTED)
+      return 1;
     room = s->ops->check_write(s, &e);
     if (room < 0) return wf_wasi_stream_err(call, env, &results[0], (int)room, e);
   }
@@ -444,9 +482,12 @@ static int out_splice(weft_call_t *call, void *env, const weft_val_t *args, weft
       weft_call_trap(call, "wasi:io/streams: out of memory");
       return 1;
     }
-    got = do_read(in, buf, cap, blocking, &e);
+    got = do_read(call, "wasi:io/streams output-stream.blocking-splice", in, buf, cap, blocking, &e);
+    if (got == WF_WASI_INTERRUPTED) return 1;
     if (got < 0) return wf_wasi_stream_err(call, env, &results[0], (int)got, e);
-    int r = got ? write_all(s, buf, (size_t)got, blocking, &e) : 0;
+    int r = got ? write_all(call, "wasi:io/streams output-stream.blocking-splice", s, buf, (size_t)got, blocking, &e)
+                : 0;
+    if (r == WF_WASI_INTERRUPTED) return 1;
     if (r < 0) return wf_wasi_stream_err(call, env, &results[0], r, e);
   }
   weft_val_t n = wf_wasi_u64((uint64_t)got);
