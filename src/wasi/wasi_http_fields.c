@@ -6,15 +6,6 @@
 
 #include "wasi_http.h"
 
-#define HOST_FN(name) \
-  static int name(weft_call_t *call, void *env, const weft_val_t *args, size_t nargs, weft_val_t *results, \
-                  size_t nresults)
-#define UNUSED_ARGS \
-  (void)nargs;      \
-  (void)nresults;   \
-  (void)results;    \
-  (void)args
-
 static int oom(weft_call_t *call) {
   weft_call_trap(call, "wasi:http: out of memory");
   return 1;
