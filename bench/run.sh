@@ -239,6 +239,30 @@ else
   flag_failure "bundle-call bench: $(tail -2 "$OUT/bundle_calls.err")"
 fi
 
+# ---- instance creation: a small guest vs a componentize-js one --------------------
+# The JS component carries megabytes of data segments, mapped from a memory
+# image (src/core/memimage.c) rather than copied. Uses the guests the
+# start-up bench above built (bench/startup.sh).
+say ""
+say "instantiate + free (pre-linked, pooled memories; bench/memimage_bench.c, best of 5 rounds):"
+if [ "$have_weft" = 1 ]; then
+  if ! "$HOST_CC" -std=c17 -O2 -Wall -Wextra -Werror -Iinclude -o "$OUT/memimage_bench" \
+      bench/memimage_bench.c "$BUILD/libweft.a" $(make -s print-ldlibs); then
+    flag_failure "cannot build bench/memimage_bench.c"
+  else
+    for g in "hello-c:C hello-world command" "hello-js:JavaScript (componentize-js) command"; do
+      w="$BUILD/bench-startup/${g%%:*}.wasm"
+      if [ ! -f "$w" ]; then
+        say "  ${g#*:}: skipped ($w was not built: see the start-up bench)"
+      elif mout=$(bounded "$OUT/memimage_bench" "$w" 200 5 2>&1); then
+        sayf '  %-40s %s\n' "${g#*:}" "${mout#instantiate+free: }"
+      else
+        flag_failure "memimage_bench ${g%%:*}: $mout"
+      fi
+    done
+  fi
+fi
+
 # ---- weft serve under wrk ---------------------------------------------------------
 say ""
 say "weft serve vs native C on libmicrohttpd (wrk over loopback; bench/serve_bench.sh):"

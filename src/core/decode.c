@@ -993,6 +993,7 @@ void wf_module_free(wf_module_t *m) {
     for (uint32_t i = 0; i < m->nfuncs - m->nfunc_imports; i++)
       free(atomic_load_explicit(&m->code_tmpls[i], memory_order_acquire));
   free((void *)m->code_tmpls);
+  wf_memimage_release(m);
   free(m->bytes);
   free(m);
 }

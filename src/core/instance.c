@@ -265,9 +265,22 @@ wf_instance_t *wf_instantiate(wf_store_t *s, const wf_module_t *m, const wf_exte
       inst->elem_dropped[i] = 1;
     }
   }
+  /* Memory 0 from the module's copy-on-write image when it has one
+   * (memimage.c): the image holds exactly what the active segments for
+   * memory 0 would write, all of which fit, so those are only dropped. */
+  int imaged = 0;
+  if (m->nmems && m->nmem_imports == 0 && m->ndatas) {
+    const wf_memimage_t *img = wf_memimage_get(m);
+    imaged = img ? wf_memimage_map(inst->mems[0], img) : 0;
+    if (imaged < 0) goto oom;
+  }
   for (uint32_t i = 0; i < m->ndatas; i++) {
     const wf_data_t *seg = &m->datas[i];
     if (seg->mode != WF_SEG_ACTIVE) continue;
+    if (imaged && seg->mem == 0) {
+      inst->data_dropped[i] = 1;
+      continue;
+    }
     uint32_t off = (uint32_t)wf_const_eval(inst, &seg->offset);
     if (wf_op_memory_init_mem(inst, seg->mem, i, off, 0, seg->len) != WF_TRAP_NONE) {
       *trapped = 1;

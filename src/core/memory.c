@@ -112,12 +112,25 @@ uint64_t wf_mempool_reused(wf_mempool_t *p) {
   return n;
 }
 
+/* Make m's accessible pages read as zero again, keeping them accessible.
+ * Pages mapped from a memory image (memimage.c) would read as the image
+ * after MADV_DONTNEED, and the next user may be another module: they get
+ * fresh anonymous pages instead. */
+static bool scrub(wf_meminst_t *m) {
+  uint64_t img = m->image_len < m->size ? m->image_len : m->size;
+  if (img && mmap(m->base, (size_t)img, PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) != m->base)
+    return false;
+  m->image_len = 0;
+  return m->size == img || madvise(m->base + img, (size_t)(m->size - img), MADV_DONTNEED) == 0;
+}
+
 void wf_mempool_release(wf_mempool_t *p, wf_meminst_t *m) {
   if (!m) return;
   /* Discard the contents outside the lock: the pages read as zero again.
    * The accessible part stays accessible, so the next memory of the same
    * initial size needs no mprotect. */
-  bool keep = p && m->base && (m->size == 0 || madvise(m->base, (size_t)m->size, MADV_DONTNEED) == 0);
+  bool keep = p && m->base && scrub(m);
   if (keep) {
     pthread_mutex_lock(&p->mu);
     keep = p->n < p->cap;

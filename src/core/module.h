@@ -217,6 +217,11 @@ typedef struct wf_module {
    * never changed after; NULL until the function is first translated.
    * Freed (free()) with the module. NULL array: nothing is shared. */
   _Atomic(struct wf_code_tmpl *) *code_tmpls;   /* nfuncs - nfunc_imports */
+
+  /* Copy-on-write image of memory 0's initial contents (memimage.c): built
+   * on the first instantiation that asks, published once, freed with the
+   * module. NULL until then; see memimage.c for the marker values. */
+  _Atomic(struct wf_memimage *) memimage;
 } wf_module_t;
 
 /* Limits that protect the host from hostile modules. */
@@ -253,6 +258,8 @@ wf_module_t *wf_module_decode(const uint8_t *bytes, size_t len, wf_error_t *err)
 wf_module_t *wf_module_decode_ex(const uint8_t *bytes, size_t len, uint32_t features,
                                  wf_error_t *err);
 void wf_module_free(wf_module_t *m);
+/* Frees the module's memory image, if any (memimage.c; wf_module_free calls it). */
+void wf_memimage_release(wf_module_t *m);
 
 /* Convenience: the type of function `idx` of m. */
 static inline const wf_functype_t *wf_module_functype(const wf_module_t *m, uint32_t idx) {
