@@ -21,10 +21,13 @@ command -v npm >/dev/null 2>&1 || PKGS+=(npm)
 # python3: loopback servers in the HTTP tests and the ctypes embedding test
 # (only when none is on the PATH).
 command -v python3 >/dev/null 2>&1 || PKGS+=(python3)
+# ruby (its standard library brings fiddle): the fiddle embedding test
+# (only when none is on the PATH).
+command -v ruby >/dev/null 2>&1 || PKGS+=(ruby)
 
 missing=()
 for p in "${PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
 done
 if ((${#missing[@]})); then
   echo "setup: installing Debian packages: ${missing[*]}"

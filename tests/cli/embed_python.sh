@@ -12,4 +12,5 @@ mkdir -p "$BUILD/embed-python"
 if ! node_modules/.bin/jco parse bench/component/calls.wat -o "$BUILD/embed-python/calls.wasm" >/dev/null 2>&1; then
   echo "embed-python: jco parse failed (npm ci)"; echo "0 passed, 1 failed"; exit 1
 fi
-python3 tests/embed/python_host.py "$BUILD/libweft.so" "$BUILD/embed-python/calls.wasm"
+. scripts/sanitizer-env.sh
+"${SAN_ENV[@]}" python3 tests/embed/python_host.py "$BUILD/libweft.so" "$BUILD/embed-python/calls.wasm"

@@ -83,7 +83,7 @@ expect_out "bundle check" "$B: ok: host 'all', 32 functions, 1 resources" "$W" b
 expect_out "every type round-trips (directory bundle)" '"ok 41 checks"' "$W" run --host-bundle "$B" "$G" --invoke 'run()'
 expect_out "string round trip, non-ASCII" '18' "$W" run --host-bundle "$B" "$G" --invoke 'bench-echo(3, "héllo")'
 if "$W" bundle pack "$B" -o "$OUT/all.tar.gz" >/dev/null && listing=$(tar tzf "$OUT/all.tar.gz") &&
-   echo "$listing" | grep -qx 'all/lib/liball.so'; then ok; else bad "bundle pack"; fi
+   grep -qx 'all/lib/liball.so' <<<"$listing"; then ok; else bad "bundle pack"; fi
 expect_out "every type round-trips (.tar.gz bundle)" '"ok 41 checks"' "$W" run --host-bundle "$OUT/all.tar.gz" "$G" --invoke 'run()'
 expect_out "bundle check of the tarball" "$OUT/all.tar.gz: ok: host 'all', 32 functions, 1 resources" "$W" bundle check "$OUT/all.tar.gz"
 if [ -z "$(ls -d "$TMPDIR"/weft-bundle-* 2>/dev/null)" ]; then ok; else bad "extracted bundles left behind: $(ls -d "$TMPDIR"/weft-bundle-*)"; fi
@@ -142,8 +142,8 @@ if $CC ${WEFT_SANITIZE:-} -std=c17 -O2 -Wall -Wextra -Werror -Iinclude -o "$OUT/
      -L"$BUILD" -lweft -Wl,-rpath,"$(cd "$BUILD" && pwd)"; then
   d=$("$OUT/driver" "$B" "$G" 2>&1); rc=$?
   echo "$d" | grep '^bench:' | sed 's/^/host-bundles: /'
-  if [ "$rc" = 0 ] && echo "$d" | grep -q '^run: ok 41 checks$' && echo "$d" | grep -q '^trap-test: trapped: host all: fail: boom$' &&
-     echo "$d" | grep -q '^after the trap: ok 41 checks$'; then ok; else bad "driver: $d"; fi
+  if [ "$rc" = 0 ] && grep -q '^run: ok 41 checks$' <<<"$d" && grep -q '^trap-test: trapped: host all: fail: boom$' <<<"$d" &&
+     grep -q '^after the trap: ok 41 checks$' <<<"$d"; then ok; else bad "driver: $d"; fi
 else
   bad "building the driver failed"
 fi

@@ -12,7 +12,7 @@ if [ -z "$stray" ]; then passed=$((passed + 1)); else
   echo "symbols: exported non-weft_ symbols:"; echo "$stray"; failed=$((failed + 1)); fi
 declared=$(grep -oE 'WEFT_API [^(]*[ *](weft_[a-z0-9_]+)\(' include/*.h | grep -oE 'weft_[a-z0-9_]+\($' | tr -d '(' | sort -u)
 for f in $declared; do
-  if echo "$exported" | grep -qx "$f"; then passed=$((passed + 1)); else
+  if grep -qx "$f" <<<"$exported"; then passed=$((passed + 1)); else
     echo "symbols: declared but not exported: $f"; failed=$((failed + 1)); fi
 done
 echo "symbols: $passed passed, $failed failed"

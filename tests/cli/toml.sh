@@ -65,7 +65,7 @@ while IFS= read -r f; do
       if [ "$rc" = 0 ]; then
         echo "FAIL: $name: accepted invalid input"
         FAIL=$((FAIL + 1))
-      elif [ "$rc" != 1 ] || ! head -n 1 "$TMP/err" | grep -q '^<stdin>:[0-9]*:[0-9]*: '; then
+      elif [ "$rc" != 1 ] || ! grep -q '^<stdin>:[0-9]*:[0-9]*: ' <<<"$(head -n 1 "$TMP/err")"; then
         echo "FAIL: $name: decoder crashed or failed (exit $rc): $(head -c 300 "$TMP/err")"
         FAIL=$((FAIL + 1))
       else

@@ -44,7 +44,7 @@ if [ -x "$JCO" ]; then
     "$JCO" parse "$f" -o "$WASMDIR/$b.wasm" >/dev/null 2>&1 || { echo "wit: jco parse $f failed"; conv_ok=0; }
   done
   for d in "$UI"/*/deps; do
-    ls "$d" | grep -qE '\.(wat|wasm)$' || continue
+    grep -qE '\.(wat|wasm)$' <<<"$(ls "$d")" || continue
     c=$(basename "$(dirname "$d")")
     cp -r "$UI/$c" "$WASMDIR/$c"
     for f in "$WASMDIR/$c"/deps/*.wat; do
