@@ -10,6 +10,9 @@
  * export, `iface#name`, or a function of the one exported instance that
  * has it) is called with ARGS in WAVE and its result printed in WAVE on its
  * own line (exit 1 on any error or trap); without, wasi:cli/run is run.
+ * --link DEP.wasm (repeatable, cli/run_link.c) instantiates component DEP
+ * first; the interfaces it exports serve the component's imports (and
+ * those of the DEPs after it); see docs/linking.md.
  * Exit status: 0 ok, 1 load/link error or trap, 2 usage error. */
 #include <errno.h>
 #include <math.h>
@@ -19,17 +22,19 @@
 
 #include "cli.h"
 #include "run_hosts.h"
+#include "run_link.h"
 #include "run_wasi.h"
 #include "weft.h"
 
 static void run_usage(void) {
   fprintf(stderr,
           "usage: weft run MODULE.wasm [--invoke NAME [ARGS...]]\n"
-          "       weft run [OPTIONS] COMPONENT.wasm [--invoke 'NAME(ARGS...)'] [ARGS...]\n"
+          "       weft run [OPTIONS] [--link DEP.wasm]... COMPONENT.wasm [--invoke 'NAME(ARGS...)'] [ARGS...]\n"
           "  a component is called with --invoke (arguments and results in WAVE) or run as\n"
-          "  a WASI command; OPTIONS and ARGS are the WASI guest's:\n");
+          "  a WASI command; OPTIONS and ARGS are the WASI guest's (DEPs share them):\n");
   cli_wasi_usage();
   cli_hosts_usage();
+  cli_links_usage();
 }
 
 /* An integer in decimal or 0x hex, optionally negative, that fits `bits`
@@ -348,13 +353,15 @@ out:
   return rc;
 }
 
-static int run_component(cli_wasi_t *wasi, cli_hosts_t *hosts, const char *path, const char *invoke, char **args,
-                         int nargs) {
+static int run_component(cli_wasi_t *wasi, cli_hosts_t *hosts, cli_links_t *links, const char *path,
+                         const char *invoke, char **args, int nargs) {
   int rc = 1;
   weft_engine_t *engine = weft_engine_new();
   weft_component_t *comp = NULL;
   weft_linker_t *linker = NULL;
+  cli_linkset_t *deps = NULL;
   weft_cinstance_t *inst = NULL;
+  char msg[1536];
   char *iface = NULL, *name = NULL, *text = NULL;
   weft_error_t err;
   if (!engine) {
@@ -389,13 +396,22 @@ static int run_component(cli_wasi_t *wasi, cli_hosts_t *hosts, const char *path,
   }
   linker = component_linker(engine, wasi, hosts, comp, path, args, nargs);
   if (!linker) goto out;
+  if (cli_links_count(links)) {
+    /* the DEPs first: their exports serve comp's imports */
+    if (cli_links_load(links, engine) || cli_links_hosts(links, hosts, linker)) goto out;
+    if (!(deps = cli_linkset_new(links, linker, comp, path, msg, sizeof msg))) {
+      fprintf(stderr, "weft: %s\n", msg);
+      goto out;
+    }
+  }
   st = weft_linker_instantiate(linker, comp, NULL, &inst, &err);
   if (st == WEFT_ERR_TRAP) {
     print_trap(&err);
     goto out;
   }
   if (st != WEFT_OK) {
-    fprintf(stderr, "weft: %s: %s\n", path, err.message);
+    cli_linkset_explain(deps, path, err.message, msg, sizeof msg);
+    fprintf(stderr, "weft: %s\n", msg);
     goto out;
   }
   if (!invoke) {
@@ -411,7 +427,9 @@ out:
   free(name);
   free(text);
   weft_cinstance_free(inst);
+  cli_linkset_free(deps);   /* the DEPs after the instance they serve */
   weft_linker_free(linker);
+  cli_links_unload(links);
   weft_component_free(comp);
   weft_engine_free(engine);
   return rc;
@@ -510,10 +528,12 @@ int cli_run_main(int argc, char **argv) {
   const char *path = NULL, *invoke = NULL;
   cli_wasi_t *wasi = cli_wasi_new();
   cli_hosts_t *hosts = cli_hosts_new();
-  if (!wasi || !hosts) {
+  cli_links_t *links = cli_links_new();
+  if (!wasi || !hosts || !links) {
     fprintf(stderr, "weft: out of memory\n");
     cli_wasi_free(wasi);
     cli_hosts_free(hosts);
+    cli_links_free(links);
     return 1;
   }
   int i = 1, rc = 2;
@@ -537,7 +557,8 @@ int cli_run_main(int argc, char **argv) {
       goto out;
     }
     if (argv[i][0] == '-' && argv[i][1]) {
-      int r = cli_hosts_option(hosts, argc, argv, &i);
+      int r = cli_links_option(links, argc, argv, &i);
+      if (r == 0) r = cli_hosts_option(hosts, argc, argv, &i);
       if (r == 0) r = cli_wasi_option(wasi, argc, argv, &i);
       if (r < 0) goto out;
       if (r == 0) {
@@ -554,7 +575,7 @@ int cli_run_main(int argc, char **argv) {
     run_usage();
     goto out;
   }
-  if (file_layer(path) == 1) {
+  if (file_layer(path) == 1 || cli_links_count(links)) {
     /* Components take the whole call in one WAVE argument; other arguments
      * are the guest's (wasi:cli/environment). */
     if (invoke && i < argc && !strchr(invoke, '(')) {
@@ -562,11 +583,12 @@ int cli_run_main(int argc, char **argv) {
       run_usage();
       goto out;
     }
-    rc = run_component(wasi, hosts, path, invoke, argv + i, argc - i);
+    rc = run_component(wasi, hosts, links, path, invoke, argv + i, argc - i);
   } else {
     rc = run_module(path, invoke, argv + i, argc - i);
   }
 out:
+  cli_links_free(links);
   cli_wasi_free(wasi);
   cli_hosts_free(hosts);   /* after run_component freed every instance */
   return rc;

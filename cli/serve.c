@@ -12,7 +12,8 @@
  * handler must answer, and its body make progress, within it: else 504
  * and its instance is interrupted), --max-connections N, --max-workers N.
  * A trapping guest answers 500. SIGINT/SIGTERM: stop accepting, let the
- * requests in flight finish, exit 0. */
+ * requests in flight finish, exit 0. --link DEP.wasm (docs/linking.md):
+ * every request also gets a fresh instance of each DEP, linked anew. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -40,6 +41,8 @@ static void serve_usage(void) {
           "  a fresh instance per request; run's options:\n");
   cli_wasi_usage();
   cli_hosts_usage();
+  cli_links_usage();
+  fprintf(stderr, "  (with --link, every request gets fresh DEP instances too)\n");
 }
 
 /* ---- the HTTP side ---- */
@@ -407,10 +410,13 @@ int cli_serve_main(int argc, char **argv) {
   bool prefix = true;
   cli_wasi_t *wasi = cli_wasi_new();
   cli_hosts_t *hosts = cli_hosts_new();
+  cli_links_t *links = cli_links_new();
   serve_t s;
   memset(&s, 0, sizeof s);
+  pthread_mutex_init(&s.link_mu, NULL);
+  s.wasi_argv = calloc((size_t)argc + 1, sizeof *s.wasi_argv);
   int rc = 2, i = 1;
-  if (!wasi || !hosts) {
+  if (!wasi || !hosts || !links || !s.wasi_argv) {
     fprintf(stderr, "weft: out of memory\n");
     rc = 1;
     goto out;
@@ -444,8 +450,14 @@ int cli_serve_main(int argc, char **argv) {
       goto out;
     }
     if (argv[i][0] == '-' && argv[i][1]) {
-      int r = cli_hosts_option(hosts, argc, argv, &i);
-      if (r == 0) r = cli_wasi_option(wasi, argc, argv, &i);
+      int r = cli_links_option(links, argc, argv, &i);
+      if (r == 0) r = cli_hosts_option(hosts, argc, argv, &i);
+      if (r == 0) {
+        int from = i;
+        r = cli_wasi_option(wasi, argc, argv, &i);
+        /* kept to be replayed: with --link every request links WASI anew */
+        for (int j = from; r == 1 && j <= i; j++) s.wasi_argv[s.wasi_argc++] = argv[j];
+      }
       if (r < 0) goto out;
       if (r == 0) {
         fprintf(stderr, "weft: unknown option '%s'\n", argv[i]);
@@ -502,19 +514,38 @@ int cli_serve_main(int argc, char **argv) {
   }
   if (cli_wasi_link(wasi, s.linker, path, argv + i, argc - i) || cli_hosts_link(hosts, s.linker, s.comp, path))
     goto out;
-  /* Link once now (a missing import is reported at start, not per request):
-   * every request's instance is made from this pre-link. One instance now,
-   * so that a component that cannot be instantiated is refused at start. */
-  if (weft_linker_instantiate_pre(s.linker, s.comp, &s.pre, &err) != WEFT_OK) {
-    fprintf(stderr, "weft: %s: %s\n", path, err.message);
-    goto out;
+  if (cli_links_count(links)) {
+    /* --link: every request gets fresh DEP instances and a linker of its
+     * own (cli/serve_run.c); one set now, so that what cannot be linked or
+     * instantiated is refused at start */
+    s.links = links;
+    s.hosts = hosts;
+    s.args = argv + i;
+    s.nargs = argc - i;
+    if (cli_links_load(links, s.engine)) goto out;
+    slink_t lk;
+    weft_cinstance_t *probe = NULL;
+    char msg[1536];
+    int bad = slink_make(&s, &lk, &probe, msg, sizeof msg);
+    if (bad) fprintf(stderr, "weft: %s\n", msg);
+    weft_cinstance_free(probe);
+    slink_free(&lk);
+    if (bad) goto out;
+  } else {
+    /* Link once now (a missing import is reported at start, not per request):
+     * every request's instance is made from this pre-link. One instance now,
+     * so that a component that cannot be instantiated is refused at start. */
+    if (weft_linker_instantiate_pre(s.linker, s.comp, &s.pre, &err) != WEFT_OK) {
+      fprintf(stderr, "weft: %s: %s\n", path, err.message);
+      goto out;
+    }
+    weft_cinstance_t *probe = NULL;
+    if (weft_instance_pre_instantiate(s.pre, NULL, &probe, &err) != WEFT_OK) {
+      fprintf(stderr, "weft: %s: %s\n", path, err.message);
+      goto out;
+    }
+    weft_cinstance_free(probe);
   }
-  weft_cinstance_t *probe = NULL;
-  if (weft_instance_pre_instantiate(s.pre, NULL, &probe, &err) != WEFT_OK) {
-    fprintf(stderr, "weft: %s: %s\n", path, err.message);
-    goto out;
-  }
-  weft_cinstance_free(probe);
 
   /* Signals: every thread made from here on blocks them; this one waits. */
   sigset_t sigs;
@@ -566,9 +597,12 @@ stop:
 out:
   weft_instance_pre_free(s.pre);
   weft_linker_free(s.linker);
+  cli_links_free(links);   /* the DEP components, before the engine */
   weft_component_free(s.comp);
   weft_engine_free(s.engine);
   cli_wasi_free(wasi);
   cli_hosts_free(hosts);
+  free(s.wasi_argv);
+  pthread_mutex_destroy(&s.link_mu);
   return rc;
 }

@@ -9,6 +9,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "run_hosts.h"
+#include "run_link.h"
+#include "run_wasi.h"
 #include "weft.h"
 #include "weft_serve.h"
 
@@ -24,6 +27,7 @@ typedef struct sreq {
   weft_http_exchange_t *x;
   pthread_mutex_t mu;
   weft_cinstance_t *inst;        /* while the guest runs (under mu) */
+  cli_linkset_t *deps;           /* with --link: the request's DEP instances (under mu) */
   bool cancelled;                /* under mu */
   _Atomic uint64_t deadline;     /* the guest is cut off after this (ns, monotonic) */
   struct sreq *qnext;            /* worker queue (s->mu) */
@@ -41,6 +45,16 @@ struct serve {
   weft_component_t *comp;
   weft_linker_t *linker;
   weft_instance_pre_t *pre;     /* comp pre-linked with linker: every request's instance */
+  /* with --link (docs/linking.md): each request gets a linker of its own
+   * (WASI from the WASI options replayed, the hosts), fresh DEP instances
+   * and the app's; link_mu serializes making those linkers */
+  cli_links_t *links;
+  cli_hosts_t *hosts;
+  char **wasi_argv;              /* the WASI options as given */
+  int wasi_argc;
+  char **args;                   /* the guest's arguments */
+  int nargs;
+  pthread_mutex_t link_mu;
   const char *path;
   uint64_t timeout_ns;           /* the handler's budget without progress */
   uint64_t max_body;
@@ -67,6 +81,18 @@ void sreq_unref(sreq_t *r);
 /* Stop the request's guest: interrupt running code, wake host waits. */
 void sreq_cancel(sreq_t *r);
 void sreq_extend(sreq_t *r);     /* progress: the deadline moves on */
+
+/* With --link: what one request's instances are linked with (slink_free
+ * after the app's instance is freed). */
+typedef struct {
+  cli_wasi_t *wasi;
+  weft_linker_t *linker;
+  cli_linkset_t *deps;
+} slink_t;
+/* A fresh instance of every DEP, then of the app in *inst. 0; or -1 with
+ * the error (naming the files) in msg. */
+int slink_make(serve_t *s, slink_t *k, weft_cinstance_t **inst, char *msg, size_t cap);
+void slink_free(slink_t *k);
 
 /* Queue r's guest on a worker (takes a reference). 0, -1 on failure. */
 int serve_dispatch(serve_t *s, sreq_t *r);

@@ -31,15 +31,60 @@ void sreq_unref(sreq_t *r) {
   free(r);
 }
 
+/* Interrupt the request's instances (under r->mu): the app's and, with
+ * --link, its DEPs' (the guest may be in a call into one). */
+static void interrupt_locked(sreq_t *r) {
+  if (!r->inst) return;
+  weft_cinstance_interrupt(r->inst);
+  for (size_t i = 0; i < cli_linkset_count(r->deps); i++) weft_cinstance_interrupt(cli_linkset_instance(r->deps, i));
+}
+
 void sreq_cancel(sreq_t *r) {
   pthread_mutex_lock(&r->mu);
   r->cancelled = true;
-  if (r->inst) weft_cinstance_interrupt(r->inst);
+  interrupt_locked(r);
   pthread_mutex_unlock(&r->mu);
   if (r->x) weft_http_exchange_abort(r->x);
 }
 
 void sreq_extend(sreq_t *r) { atomic_store(&r->deadline, weft_http_now_ns() + r->s->timeout_ns); }
+
+/* ---- linking with --link ---- */
+
+int slink_make(serve_t *s, slink_t *k, weft_cinstance_t **inst, char *msg, size_t cap) {
+  memset(k, 0, sizeof *k);
+  *inst = NULL;
+  /* the linker: WASI (the options replayed into a config of its own, which
+   * must outlive the linker) and the hosts; cli_wasi_link and the hosts'
+   * linking print their own errors */
+  pthread_mutex_lock(&s->link_mu);
+  int bad = !(k->wasi = cli_wasi_new()) || !(k->linker = weft_linker_new(s->engine));
+  for (int j = 0; j < s->wasi_argc && !bad; j++) bad = cli_wasi_option(k->wasi, s->wasi_argc, s->wasi_argv, &j) != 1;
+  bad = bad || cli_wasi_link(k->wasi, k->linker, s->path, s->args, s->nargs) ||
+        cli_hosts_link(s->hosts, k->linker, s->comp, s->path) || cli_links_hosts(s->links, s->hosts, k->linker);
+  pthread_mutex_unlock(&s->link_mu);
+  if (bad) {
+    snprintf(msg, cap, "%s: linking WASI and the hosts failed", s->path);
+    return -1;
+  }
+  if (!(k->deps = cli_linkset_new(s->links, k->linker, s->comp, s->path, msg, cap))) return -1;
+  weft_error_t err;
+  weft_status_t st = weft_linker_instantiate(k->linker, s->comp, NULL, inst, &err);
+  if (st != WEFT_OK) {
+    char why[sizeof err.message + 8];
+    snprintf(why, sizeof why, "%s%s", st == WEFT_ERR_TRAP ? "trap: " : "", err.message);
+    cli_linkset_explain(k->deps, s->path, why, msg, cap);
+    return -1;
+  }
+  return 0;
+}
+
+void slink_free(slink_t *k) {
+  cli_linkset_free(k->deps);
+  weft_linker_free(k->linker);
+  cli_wasi_free(k->wasi);   /* its config served the instances */
+  memset(k, 0, sizeof *k);
+}
 
 /* ---- running one request ---- */
 
@@ -50,8 +95,17 @@ static void run_request(serve_t *s, sreq_t *r) {
   if (cancelled) return;
   weft_cinstance_t *inst = NULL;
   weft_error_t err;
-  weft_status_t st = weft_instance_pre_instantiate(s->pre, NULL, &inst, &err);
-  if (st != WEFT_OK) {
+  slink_t lk;
+  memset(&lk, 0, sizeof lk);
+  if (cli_links_count(s->links)) {
+    char msg[1536];
+    if (slink_make(s, &lk, &inst, msg, sizeof msg) != 0) {
+      slog_note(s->log, r->id, "instantiation failed: %s", msg);
+      weft_http_exchange_fail(r->x, "the component could not be instantiated");
+      slink_free(&lk);
+      return;
+    }
+  } else if (weft_instance_pre_instantiate(s->pre, NULL, &inst, &err) != WEFT_OK) {
     slog_note(s->log, r->id, "instantiation failed: %s", err.message);
     weft_http_exchange_fail(r->x, "the component could not be instantiated");
     return;
@@ -60,17 +114,21 @@ static void run_request(serve_t *s, sreq_t *r) {
     int out_w = -1, err_w = -1;
     if (slog_open(s->log, r->id, &out_w, &err_w) == 0) {
       weft_wasi_instance_stdio(inst, -1, out_w, err_w);
+      for (size_t i = 0; i < cli_linkset_count(lk.deps); i++)
+        weft_wasi_instance_stdio(cli_linkset_instance(lk.deps, i), -1, out_w, err_w);
       close(out_w);
       close(err_w);
     }
   }
   pthread_mutex_lock(&r->mu);
   r->inst = inst;
-  if (r->cancelled) weft_cinstance_interrupt(inst);
+  r->deps = lk.deps;
+  if (r->cancelled) interrupt_locked(r);
   pthread_mutex_unlock(&r->mu);
-  st = weft_http_exchange_call(r->x, inst, &err);
+  weft_status_t st = weft_http_exchange_call(r->x, inst, &err);
   pthread_mutex_lock(&r->mu);
   r->inst = NULL;
+  r->deps = NULL;
   pthread_mutex_unlock(&r->mu);
   if (st == WEFT_ERR_TRAP) {
     slog_note(s->log, r->id, "trap: %s", err.message);
@@ -79,6 +137,7 @@ static void run_request(serve_t *s, sreq_t *r) {
     slog_note(s->log, r->id, "%s", err.message);
   }
   weft_cinstance_free(inst);
+  slink_free(&lk);   /* the DEPs after the app's instance */
 }
 
 static void running_add(serve_t *s, sreq_t *r) {
@@ -175,7 +234,7 @@ static void *watchdog_main(void *arg) {
       if (was) {
         /* already cut off: keep interrupting (a guest may have been between calls) */
         pthread_mutex_lock(&r->mu);
-        if (r->inst) weft_cinstance_interrupt(r->inst);
+        interrupt_locked(r);
         pthread_mutex_unlock(&r->mu);
         continue;
       }

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Builds the `weft run --link` test components (tests/link/guest.c, one per
+# -DGUEST_*, and the wasi:http handler tests/link/http_app.c) into OUT, rebuilding only what is older than its sources:
+#   tests/link/build.sh OUT
+# Each is clang --target=wasm32 (freestanding), then jco embed against its
+# world (calc.wit or calc2.wit plus a world line) and jco new. Needs clang,
+# node_modules/.bin/jco and the WASI 0.2 WIT in $WEFT_CORPORA/../specs/wasi-0.2.
+# Prints why and exits 1 on failure.
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 1
+OUT=$1
+SRC=tests/link
+JCO=node_modules/.bin/jco
+SPECS="${WEFT_CORPORA:-../shared/corpora}/../specs/wasi-0.2"
+command -v clang >/dev/null || { echo "clang is missing (scripts/setup.sh)"; exit 1; }
+[ -x "$JCO" ] || { echo "$JCO is missing (scripts/setup.sh installs it)"; exit 1; }
+[ -f "$SPECS/http.wit" ] || { echo "no WASI WIT at $SPECS"; exit 1; }
+mkdir -p "$OUT"
+# WASI's WIT as a deps/ tree (wasi:cli's unstable timezone import is left
+# out: jco's WIT parser does not know the feature).
+if [ ! -f "$OUT/deps/http/http.wit" ] || [ "$SPECS/http.wit" -nt "$OUT/deps/http/http.wit" ]; then
+  rm -rf "$OUT/deps"
+  for p in cli clocks filesystem http io random sockets; do
+    mkdir -p "$OUT/deps/$p"
+    if [ $p = cli ]; then sed '/timezone/d' "$SPECS/$p.wit" >"$OUT/deps/$p/$p.wit"
+    else cp "$SPECS/$p.wit" "$OUT/deps/$p/$p.wit"; fi
+  done
+fi
+# guest  WIT-file  world-body  [source] (one world per directory: jco 1.11's embed
+# does not pass on --world-name)
+build() {
+  local g=$1 wit=$2 body=$3 src=${4:-guest.c}
+  local dir="$OUT/wit-$g"
+  if [ -s "$OUT/$g.wasm" ] && [ "$OUT/$g.wasm" -nt "$SRC/$src" ] && [ "$OUT/$g.wasm" -nt "$SRC/$wit" ]; then
+    return 0
+  fi
+  mkdir -p "$dir"
+  ln -sfn ../deps "$dir/deps"
+  { cat "$SRC/$wit"; printf '\nworld %s-world {\n%s\n}\n' "$g" "$body"; } >"$dir/world.wit"
+  local G
+  G=$(tr a-z- A-Z_ <<<"$g")
+  if ! clang --target=wasm32 -nostdlib -O2 -Wall -Wextra -Werror -DGUEST_$G -Wl,--no-entry \
+        -o "$OUT/$g.core.wasm" "$SRC/$src" >"$OUT/build.log" 2>&1 ||
+     ! "$JCO" embed "$OUT/$g.core.wasm" --wit "$dir" -o "$OUT/$g.embed.wasm" >>"$OUT/build.log" 2>&1 ||
+     ! "$JCO" new "$OUT/$g.embed.wasm" -o "$OUT/$g.wasm" >>"$OUT/build.log" 2>&1; then
+    echo "building $g: $(tail -3 "$OUT/build.log")"
+    rm -f "$OUT/$g.wasm"
+    exit 1
+  fi
+}
+build calc calc.wit '  export ops;'
+build calc2 calc2.wit '  export ops;'
+build report calc.wit '  import ops;
+  export report;'
+CMD='  import wasi:cli/stdout@0.2.12;
+  export wasi:cli/run@0.2.12;
+  export total: func(a: s32, b: s32) -> s32;
+  import ops;'
+build app calc.wit "$CMD"
+build app-chain calc.wit "$CMD
+  import report;"
+build random4 calc.wit '  export wasi:random/random@0.2.12;'
+build app-random calc.wit '  import wasi:cli/stdout@0.2.12;
+  import wasi:random/random@0.2.12;
+  export wasi:cli/run@0.2.12;'
+build http-app calc.wit '  include wasi:http/proxy@0.2.12;
+  import ops;' http_app.c
+exit 0
