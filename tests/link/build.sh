@@ -11,27 +11,17 @@ cd "$(dirname "$0")/../.." || exit 1
 OUT=$1
 SRC=tests/link
 JCO=node_modules/.bin/jco
-SPECS="${WEFT_CORPORA:-../shared/corpora}/../specs/wasi-0.2"
 command -v clang >/dev/null || { echo "clang is missing (scripts/setup.sh)"; exit 1; }
 [ -x "$JCO" ] || { echo "$JCO is missing (scripts/setup.sh installs it)"; exit 1; }
-[ -f "$SPECS/http.wit" ] || { echo "no WASI WIT at $SPECS"; exit 1; }
 mkdir -p "$OUT"
-# WASI's WIT as a deps/ tree (wasi:cli's unstable timezone import is left
-# out: jco's WIT parser does not know the feature).
-if [ ! -f "$OUT/deps/http/http.wit" ] || [ "$SPECS/http.wit" -nt "$OUT/deps/http/http.wit" ]; then
-  rm -rf "$OUT/deps"
-  for p in cli clocks filesystem http io random sockets; do
-    mkdir -p "$OUT/deps/$p"
-    if [ $p = cli ]; then sed '/timezone/d' "$SPECS/$p.wit" >"$OUT/deps/$p/$p.wit"
-    else cp "$SPECS/$p.wit" "$OUT/deps/$p/$p.wit"; fi
-  done
-fi
+tests/guest/wasi-wit.sh "$OUT/deps" || exit 1
 # guest  WIT-file  world-body  [source] (one world per directory: jco 1.11's embed
 # does not pass on --world-name)
 build() {
   local g=$1 wit=$2 body=$3 src=${4:-guest.c}
   local dir="$OUT/wit-$g"
-  if [ -s "$OUT/$g.wasm" ] && [ "$OUT/$g.wasm" -nt "$SRC/$src" ] && [ "$OUT/$g.wasm" -nt "$SRC/$wit" ]; then
+  if [ -s "$OUT/$g.wasm" ] && [ "$OUT/$g.wasm" -nt "$SRC/$src" ] && [ "$OUT/$g.wasm" -nt "$SRC/$wit" ] &&
+     [ "$OUT/$g.wasm" -nt tests/guest/http_guest.h ]; then
     return 0
   fi
   mkdir -p "$dir"

@@ -3,28 +3,13 @@
  * hand: every request answers 200 "add(2, 3) = 5; GREETING\n" with what
  * test:calc/ops gives. calc numbers its greetings, so "#1" on every request
  * shows that each request has a calc instance of its own. */
-#include <stddef.h>
-#include <stdint.h>
+#define GUEST_HEAP_SIZE (1 << 16)
+#include "../guest/http_guest.h"
 
-#define IMPORT(mod, name) __attribute__((import_module(mod), import_name(name)))
-#define TYPES "wasi:http/types@0.2.12"
 #define OPS "test:calc/ops@0.1.0"
 
 IMPORT(OPS, "add") int32_t add(int32_t a, int32_t b);
 IMPORT(OPS, "greet") void greet(const char *p, size_t n, uint32_t *ret);
-IMPORT(TYPES, "[constructor]fields") int32_t fields_new(void);
-IMPORT(TYPES, "[constructor]outgoing-response") int32_t outresp_new(int32_t headers);
-IMPORT(TYPES, "[method]outgoing-response.body") void outresp_body(int32_t self, void *ret);
-IMPORT(TYPES, "[method]outgoing-body.write") void outbody_write(int32_t self, void *ret);
-IMPORT(TYPES, "[static]outgoing-body.finish")
-void outbody_finish(int32_t body, int32_t has_trailers, int32_t trailers, void *ret);
-IMPORT(TYPES, "[static]response-outparam.set")
-void outparam_set(int32_t param, int32_t is_err, int32_t resp, int32_t a, int64_t b, int32_t c, int32_t d, int32_t e,
-                  int32_t f);
-IMPORT(TYPES, "[resource-drop]incoming-request") void inreq_drop(int32_t self);
-IMPORT("wasi:io/streams@0.2.12", "[method]output-stream.blocking-write-and-flush")
-void out_write(int32_t self, const void *p, size_t n, void *ret);
-IMPORT("wasi:io/streams@0.2.12", "[resource-drop]output-stream") void out_drop(int32_t self);
 
 /* clang turns copy loops into memcpy calls and zeroing into memset */
 void *memcpy(void *d, const void *s, size_t n) {
@@ -39,22 +24,6 @@ void *memset(void *d, int c, size_t n) {
   while (n--) *dp++ = (uint8_t)c;
   return d;
 }
-
-static uint8_t heap[1 << 16];
-static size_t heap_top;
-
-__attribute__((export_name("cabi_realloc"))) void *cabi_realloc(void *old, size_t old_size, size_t align,
-                                                                 size_t size) {
-  size_t at = (heap_top + align - 1) & ~(align - 1);
-  if (at > sizeof heap || size > sizeof heap - at) __builtin_trap();
-  heap_top = at + size;
-  uint8_t *p = heap + at;
-  for (size_t i = 0; old && i < old_size && i < size; i++) p[i] = ((uint8_t *)old)[i];
-  return p;
-}
-
-static _Alignas(8) uint8_t ret[64];
-static int32_t r32(size_t off) { return *(int32_t *)(ret + off); }
 
 static char text[256];
 static size_t ntext;
@@ -75,17 +44,5 @@ __attribute__((export_name("wasi:http/incoming-handler@0.2.12#handle"))) void ha
   greet("serve", 5, g);
   put((const char *)(uintptr_t)g[0], g[1]);
   put("\n", 1);
-  int32_t resp = outresp_new(fields_new());
-  outresp_body(resp, ret);
-  if (ret[0]) __builtin_trap();
-  int32_t body = r32(4);
-  outbody_write(body, ret);
-  if (ret[0]) __builtin_trap();
-  int32_t out = r32(4);
-  outparam_set(outparam, 0, resp, 0, 0, 0, 0, 0, 0);
-  out_write(out, text, ntext, ret);
-  if (ret[0]) __builtin_trap();
-  out_drop(out);
-  outbody_finish(body, 0, 0, ret);
-  if (ret[0]) __builtin_trap();
+  answer(outparam, text, ntext);
 }

@@ -3,7 +3,7 @@
 # and no_handler.wat) into OUT, rebuilding only what is older than its source:
 #   tests/serve/build.sh OUT [GUEST...]     (default: every guest)
 # Needs clang (wasm32), node_modules/.bin/jco and the wasi:http WIT in
-# $WEFT_CORPORA/../specs/wasi-0.2. Prints why and exits 1 on failure.
+# $WEFT_CORPORA/../specs/wasi-0.2 (tests/guest/wasi-wit.sh). Prints why and exits 1 on failure.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 OUT=$1
@@ -12,21 +12,10 @@ GUESTS=("$@")
 [ ${#GUESTS[@]} -gt 0 ] || GUESTS=(hello both echo outbound trailers trap loop no_handler)
 SRC=tests/serve
 JCO=node_modules/.bin/jco
-SPECS="${WEFT_CORPORA:-../shared/corpora}/../specs/wasi-0.2"
 command -v clang >/dev/null || { echo "clang is missing (scripts/setup.sh)"; exit 1; }
 [ -x "$JCO" ] || { echo "$JCO is missing (scripts/setup.sh installs it)"; exit 1; }
-[ -f "$SPECS/http.wit" ] || { echo "no wasi:http WIT at $SPECS"; exit 1; }
 mkdir -p "$OUT"
-# The proxy world's WIT as a deps/ tree (wasi:cli's unstable timezone import
-# is left out: jco's WIT parser does not know the feature).
-if [ ! -f "$OUT/wit/deps/http/http.wit" ] || [ "$SPECS/http.wit" -nt "$OUT/wit/deps/http/http.wit" ]; then
-  rm -rf "$OUT/wit"
-  for p in cli clocks filesystem http io random sockets; do
-    mkdir -p "$OUT/wit/deps/$p"
-    if [ $p = cli ]; then sed '/timezone/d' "$SPECS/$p.wit" >"$OUT/wit/deps/$p/$p.wit"
-    else cp "$SPECS/$p.wit" "$OUT/wit/deps/$p/$p.wit"; fi
-  done
-fi
+tests/guest/wasi-wit.sh "$OUT/wit/deps" || exit 1
 # One world per directory (jco 1.11's embed does not pass on --world-name).
 printf 'package weft:serve-test;\nworld guest {\n  include wasi:http/proxy@0.2.12;\n}\n' >"$OUT/wit/world.wit"
 mkdir -p "$OUT/wit-both"
@@ -40,7 +29,7 @@ for g in "${GUESTS[@]}"; do
       { echo "jco parse $g.wat: $(tail -3 "$OUT/build.log")"; rm -f "$OUT/$g.wasm"; exit 1; }
     continue
   fi
-  [ -s "$OUT/$g.wasm" ] && [ "$OUT/$g.wasm" -nt "$SRC/guest.c" ] && continue
+  [ -s "$OUT/$g.wasm" ] && [ "$OUT/$g.wasm" -nt "$SRC/guest.c" ] && [ "$OUT/$g.wasm" -nt tests/guest/http_guest.h ] && continue
   G=$(tr a-z A-Z <<<"$g")
   if ! clang --target=wasm32 -nostdlib -O2 -Wall -Wextra -Werror -DGUEST_$G -Wl,--no-entry \
         -o "$OUT/$g.core.wasm" "$SRC/guest.c" >"$OUT/build.log" 2>&1 ||

@@ -16,35 +16,9 @@
  *                   "error CODE"); a second get must say "taken"
  *   GUEST_TRAP      traps (unreachable)
  *   GUEST_LOOP      never answers (an endless loop) */
-#include <stddef.h>
-#include <stdint.h>
+#define GUEST_HEAP_SIZE (4 << 20)
+#include "../guest/http_guest.h"
 
-#define IMPORT(mod, name) __attribute__((import_module(mod), import_name(name)))
-#define TYPES "wasi:http/types@0.2.12"
-#define STREAMS "wasi:io/streams@0.2.12"
-
-IMPORT(TYPES, "[constructor]fields") int32_t fields_new(void);
-IMPORT(TYPES, "[method]fields.append")
-void fields_append(int32_t self, const char *n, size_t nl, const char *v, size_t vl, void *ret);
-IMPORT(TYPES, "[constructor]outgoing-response") int32_t outresp_new(int32_t headers);
-IMPORT(TYPES, "[method]outgoing-response.set-status-code") int32_t outresp_set_status(int32_t self, int32_t s);
-IMPORT(TYPES, "[method]outgoing-response.body") void outresp_body(int32_t self, void *ret);
-IMPORT(TYPES, "[method]outgoing-body.write") void outbody_write(int32_t self, void *ret);
-IMPORT(TYPES, "[static]outgoing-body.finish")
-void outbody_finish(int32_t body, int32_t has_trailers, int32_t trailers, void *ret);
-IMPORT(TYPES, "[static]response-outparam.set")
-void outparam_set(int32_t param, int32_t is_err, int32_t resp, int32_t a, int64_t b, int32_t c, int32_t d, int32_t e,
-                  int32_t f);
-IMPORT(TYPES, "[method]incoming-request.path-with-query") void inreq_path(int32_t self, void *ret);
-IMPORT(TYPES, "[method]incoming-request.consume") void inreq_consume(int32_t self, void *ret);
-IMPORT(TYPES, "[method]incoming-body.stream") void inbody_stream(int32_t self, void *ret);
-IMPORT(TYPES, "[resource-drop]incoming-body") void inbody_drop(int32_t self);
-IMPORT(TYPES, "[resource-drop]incoming-request") void inreq_drop(int32_t self);
-IMPORT(STREAMS, "[method]output-stream.blocking-write-and-flush")
-void out_write(int32_t self, const void *p, size_t n, void *ret);
-IMPORT(STREAMS, "[method]input-stream.blocking-read") void in_read(int32_t self, int64_t len, void *ret);
-IMPORT(STREAMS, "[resource-drop]output-stream") void out_drop(int32_t self);
-IMPORT(STREAMS, "[resource-drop]input-stream") void in_drop(int32_t self);
 #ifdef GUEST_TRAILERS
 IMPORT(TYPES, "[static]incoming-body.finish") int32_t inbody_finish(int32_t self);
 IMPORT(TYPES, "[method]future-trailers.subscribe") int32_t trailers_subscribe(int32_t self);
@@ -52,8 +26,6 @@ IMPORT(TYPES, "[method]future-trailers.get") void trailers_get(int32_t self, voi
 IMPORT(TYPES, "[resource-drop]future-trailers") void trailers_drop(int32_t self);
 IMPORT(TYPES, "[method]fields.entries") void fields_entries(int32_t self, void *ret);
 IMPORT(TYPES, "[resource-drop]fields") void fields_drop(int32_t self);
-IMPORT("wasi:io/poll@0.2.12", "[method]pollable.block") void pollable_block(int32_t self);
-IMPORT("wasi:io/poll@0.2.12", "[resource-drop]pollable") void pollable_drop(int32_t self);
 #endif
 #ifdef GUEST_TRAILERS
 /* clang turns the copy loops below into memcpy calls */
@@ -84,35 +56,9 @@ IMPORT("wasi:http/outgoing-handler@0.2.12", "handle")
 void outgoing_handle(int32_t req, int32_t has_opts, int32_t opts, void *ret);
 IMPORT(TYPES, "[method]future-incoming-response.subscribe") int32_t future_subscribe(int32_t self);
 IMPORT(TYPES, "[method]future-incoming-response.get") void future_get(int32_t self, void *ret);
-IMPORT("wasi:io/poll@0.2.12", "[method]pollable.block") void pollable_block(int32_t self);
 IMPORT(TYPES, "[method]incoming-response.status") int32_t inresp_status(int32_t self);
 IMPORT(TYPES, "[method]incoming-response.consume") void inresp_consume(int32_t self, void *ret);
 #endif
-
-/* ---- memory: a bump allocator for what the host lowers into us ---- */
-static uint8_t heap[4 << 20];
-static size_t heap_top;
-
-__attribute__((export_name("cabi_realloc"))) void *cabi_realloc(void *old, size_t old_size, size_t align,
-                                                                 size_t new_size) {
-  size_t at = (heap_top + align - 1) & ~(align - 1);
-  if (at + new_size > sizeof heap) __builtin_trap();
-  heap_top = at + new_size;
-  uint8_t *p = heap + at;
-  for (size_t i = 0; old && i < old_size && i < new_size; i++) p[i] = ((uint8_t *)old)[i];
-  return p;
-}
-
-#define HELPER __attribute__((unused)) static
-
-HELPER size_t slen(const char *s) {
-  size_t n = 0;
-  while (s[n]) n++;
-  return n;
-}
-
-static _Alignas(8) uint8_t ret[64];
-HELPER int32_t r32(size_t off) { return *(int32_t *)(ret + off); }
 
 HELPER void write_all(int32_t out, const uint8_t *p, size_t n) {
   while (n) {
@@ -140,11 +86,6 @@ HELPER int32_t respond(int32_t outparam, int status, const char *ctype, int32_t 
   return out;
 }
 
-HELPER void finish(int32_t out, int32_t body, int32_t trailers) {
-  out_drop(out);
-  outbody_finish(body, trailers >= 0, trailers >= 0 ? trailers : 0, ret);
-  if (ret[0]) __builtin_trap();
-}
 
 #if defined(GUEST_HELLO) || defined(GUEST_OUTBOUND)
 /* The request's path-with-query in the static buffer (NUL-terminated). */
