@@ -24,6 +24,13 @@
 #define WF_STACK_BYTES   ((size_t)64 << 20)   /* value stack per exec */
 #define WF_MAX_FRAMES    100000u
 #define WF_MAX_NEST      200u                 /* host -> wasm re-entry depth */
+/* The first frame starts this far into the value stack, not at its page's
+ * start: frame slots at the same page offsets as the guest's hot data
+ * (which compilers place from low addresses of linear memory, itself
+ * page-aligned) made loads of those slots wait on unrelated stores (4 KiB
+ * aliasing): matmul ran 18% slower with the frames at offset 0, the other
+ * kernels within noise either way. */
+#define WF_STACK_SKEW    2048u
 
 typedef struct wf_xframe {
   const wf_cell_t *ret_ip;   /* where this frame resumes when its callee returns */
@@ -114,6 +121,9 @@ static wf_code_t *get_code(wf_funcinst_t *f) {
 
 static uint8_t *mem_base(wf_instance_t *inst) { return inst->mem0 ? inst->mem0->base : NULL; }
 
+static inline uint32_t wf_rotl32(uint32_t a, uint32_t b) {
+  return (a << (b & 31)) | (a >> ((32 - b) & 31));
+}
 static inline uint32_t ld_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static inline uint64_t ld_u64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 static inline float ld_f32(const uint8_t *p) { float v; memcpy(&v, p, 4); return v; }
@@ -202,6 +212,15 @@ static const char *prof_name(const void *h) {
 #define X(n) "BRC_" #n "_A", "BRC_" #n "_KA",
           WF_BRCOPS(X)
 #undef X
+#define X(n) "BRA_" #n,
+          WF_LOOPOPS(X)
+#undef X
+#define X(n) "ABR_" #n, "ABR_" #n "_K",
+          WF_LOOPOPS(X)
+#undef X
+#define X(n) "LBRC_" #n, "LBRC_" #n "_K", "LBRC8_" #n, "LBRC8_" #n "_K",
+          WF_LOOPOPS(X)
+#undef X
         };
         _Static_assert(sizeof xn / sizeof *xn == WF_X_COUNT - WF_OP_COUNT, "names");
         snprintf(b, 64, "%s", i - WF_OP_COUNT < (int)(sizeof xn / sizeof *xn) ? xn[i - WF_OP_COUNT] : "x?");
@@ -245,6 +264,16 @@ static void prof_count(const void *h) {
 #define NEXT() goto *ip->h
 #endif
 #define TRAP(c) do { tc = WF_TRAP_##c; goto trap; } while (0)
+/* A taken branch: to rel cells from this instruction, polling for an
+ * interrupt on the way. Every branch polls when taken, so every loop
+ * iteration (each goes back through a branch) and nothing else pays for the
+ * poll: there is no poll instruction at loop heads. Calls poll too. */
+#define JUMP(rel) do {                                                   \
+    ip += (rel);                                                         \
+    if (__builtin_expect(atomic_load_explicit(irq, memory_order_relaxed) != 0, 0)) \
+      TRAP(INTERRUPT);                                                   \
+    NEXT();                                                              \
+  } while (0)
 /* The host address of `n` bytes at address a + offset off (a u32 address
  * as u64 plus a u32 offset: no overflow). Normally unchecked: an out-of-bounds
  * access faults on the guard pages (see the top of this file). With
@@ -411,6 +440,10 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
 #define TL(n, ...) [WF_X_AB_##n] = &&L_AB_##n, [WF_X_AB_##n##_K] = &&L_AB_##n##_K,
 #define TLA(op, ...) [WF_X_##op##_A] = &&L_##op##_A, [WF_X_##op##_RKA] = &&L_##op##_RKA,
 #define TBA(op, ...) [WF_X_BRC_##op##_A] = &&L_BRC_##op##_A, [WF_X_BRC_##op##_KA] = &&L_BRC_##op##_KA,
+#define TBM(op, ...) [WF_X_BRA_##op] = &&L_BRA_##op,
+#define TLR(n, ...) [WF_X_ABR_##n] = &&L_ABR_##n, [WF_X_ABR_##n##_K] = &&L_ABR_##n##_K,
+#define TLB(n, ...) [WF_X_LBRC_##n] = &&L_LBRC_##n, [WF_X_LBRC_##n##_K] = &&L_LBRC_##n##_K, \
+      [WF_X_LBRC8_##n] = &&L_LBRC8_##n, [WF_X_LBRC8_##n##_K] = &&L_LBRC8_##n##_K,
 #define TAF(op, ...) [WF_X_##op##_MBR] = &&L_##op##_MBR, [WF_X_##op##_MAR] = &&L_##op##_MAR, \
       [WF_X_##op##_MBK] = &&L_##op##_MBK, [WF_X_##op##_MAK] = &&L_##op##_MAK,
       I32_BIN(T2) I64_BIN(T2) I32_CMP(T3) I64_CMP(T3)
@@ -418,7 +451,10 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
       UN_F32_TO_I(T1) BIN_F32(T1) BIN_F64(T1) CMP_F32(T1) CMP_F64(T1) TRUNC(T1)
       LOADS(T1) STORES(T1) MISC(T1) WF_XOPS(TX) LOADS(TM) STORES(TM) CMP_F32(TF) CMP_F64(TF) MARITH(TA) WF_PAIRS(TP) MARITH(TR) WF_OPSTORES(TS)
       I32_BIN(TK) I32_CMP(TK) I64_BIN(TK) I64_CMP(TK) BIN_F64_FWD(TFA) I32_CMP(TL) MARITH(TAF) LOADS(TLA)
-      I32_CMP(TBA) I64_CMP(TBA)
+      I32_CMP(TBA) I64_CMP(TBA) I32_CMP(TBM) I32_CMP(TLR) I32_CMP(TLB)
+#undef TLB
+#undef TBM
+#undef TLR
 #undef T1
 #undef T2
 #undef T3
@@ -472,16 +508,16 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
 #define H_I32C(op, e)                                                    \
   H_I32(op, e)                                                           \
   L_BRC_##op: { uint32_t a = R32(A1), b = R32(B1);                      \
-    if (e) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); }                \
+    if (e) { JUMP(ip[2].p.b); } ip += 3; NEXT(); }                \
   L_BRC_##op##_K: { uint32_t a = R32(A1), b = (uint32_t)B1;             \
-    if (e) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); }
+    if (e) { JUMP(ip[2].p.b); } ip += 3; NEXT(); }
 #define H_I64C(op, e)                                                    \
   L_##op: { uint64_t a = R64(A1), b = R64(B1); W32(A2, (e)); ip += 3; NEXT(); } \
   L_##op##_K: { uint64_t a = R64(A1), b = (uint64_t)(int64_t)B1; W32(A2, (e)); ip += 3; NEXT(); } \
   L_BRC_##op: { uint64_t a = R64(A1), b = R64(B1);                      \
-    if (e) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); }                \
+    if (e) { JUMP(ip[2].p.b); } ip += 3; NEXT(); }                \
   L_BRC_##op##_K: { uint64_t a = R64(A1), b = (uint64_t)(int64_t)B1;    \
-    if (e) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); }
+    if (e) { JUMP(ip[2].p.b); } ip += 3; NEXT(); }
   I32_BIN(H_I32)
   I64_BIN(H_I64)
   I32_CMP(H_I32C)
@@ -511,28 +547,59 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
     uint32_t a = R32(A1) + (uint32_t)B1;                                 \
     W32(A2, a);                                                          \
     uint32_t b = R32(ip[2].p.b);                                         \
-    if (e) { ip += ip[3].p.b; NEXT(); }                                  \
+    if (e) { JUMP(ip[3].p.b); }                                  \
     ip += 4; NEXT();                                                     \
   }                                                                      \
   L_AB_##op##_K: {                                                       \
     uint32_t a = R32(A1) + (uint32_t)B1, b = (uint32_t)ip[2].p.b;        \
     W32(A2, a);                                                          \
-    if (e) { ip += ip[3].p.b; NEXT(); }                                  \
+    if (e) { JUMP(ip[3].p.b); }                                  \
     ip += 4; NEXT();                                                     \
   }
   I32_CMP(H_LOOP)
+#define H_LOOPR(op, e)                                                   \
+  L_ABR_##op: {    /* b is read after the write: it may be d itself */  \
+    uint32_t a = R32(A1) + R32(B1);                                      \
+    W32(A2, a);                                                          \
+    uint32_t b = R32(ip[2].p.b);                                         \
+    if (e) { JUMP(ip[3].p.b); }                                          \
+    ip += 4; NEXT();                                                     \
+  }                                                                      \
+  L_ABR_##op##_K: {                                                      \
+    uint32_t a = R32(A1) + R32(B1), b = (uint32_t)ip[2].p.b;             \
+    W32(A2, a);                                                          \
+    if (e) { JUMP(ip[3].p.b); }                                          \
+    ip += 4; NEXT();                                                     \
+  }
+  I32_CMP(H_LOOPR)
+#define H_LBRC(op, e)                                                    \
+  L_LBRC_##op: { uint32_t a, b = R32(A2);                                \
+    memcpy(&a, MEM((uint64_t)R32(A1), (uint32_t)ip[3].p.a, 4), 4);      \
+    W64(B1, (uint64_t)a); if (e) { JUMP(ip[2].p.b); } ip += 4; NEXT(); } \
+  L_LBRC_##op##_K: { uint32_t a, b = (uint32_t)A2;                       \
+    memcpy(&a, MEM((uint64_t)R32(A1), (uint32_t)ip[3].p.a, 4), 4);      \
+    W64(B1, (uint64_t)a); if (e) { JUMP(ip[2].p.b); } ip += 4; NEXT(); } \
+  L_LBRC8_##op: { uint32_t a = *MEM((uint64_t)R32(A1), (uint32_t)ip[3].p.a, 1), b = R32(A2); \
+    W64(B1, (uint64_t)a); if (e) { JUMP(ip[2].p.b); } ip += 4; NEXT(); } \
+  L_LBRC8_##op##_K: { uint32_t a = *MEM((uint64_t)R32(A1), (uint32_t)ip[3].p.a, 1), b = (uint32_t)A2; \
+    W64(B1, (uint64_t)a); if (e) { JUMP(ip[2].p.b); } ip += 4; NEXT(); }
+  I32_CMP(H_LBRC)
 #define H_BRCA32(op, e)                                                  \
   L_BRC_##op##_A: { uint32_t a = (uint32_t)acc, b = R32(B1);            \
-    if (e) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); }                \
+    if (e) { JUMP(ip[2].p.b); } ip += 3; NEXT(); }                \
   L_BRC_##op##_KA: { uint32_t a = (uint32_t)acc, b = (uint32_t)B1;      \
-    if (e) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); }
+    if (e) { JUMP(ip[2].p.b); } ip += 3; NEXT(); }
 #define H_BRCA64(op, e)                                                  \
   L_BRC_##op##_A: { uint64_t a = acc, b = R64(B1);                       \
-    if (e) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); }                \
+    if (e) { JUMP(ip[2].p.b); } ip += 3; NEXT(); }                \
   L_BRC_##op##_KA: { uint64_t a = acc, b = (uint64_t)(int64_t)B1;        \
-    if (e) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); }
+    if (e) { JUMP(ip[2].p.b); } ip += 3; NEXT(); }
   I32_CMP(H_BRCA32)
   I64_CMP(H_BRCA64)
+#define H_BRA(op, e)                                                     \
+  L_BRA_##op: { uint32_t a = R32(A1) & (uint32_t)B1, b = (uint32_t)A2;  \
+    if (e) { JUMP(ip[2].p.b); } ip += 3; NEXT(); }
+  I32_CMP(H_BRA)
 
   /* ---- unary ---- */
 #define H_UN_I32(op, e) L_##op: { uint32_t x = R32(A1); W32(B1, (e)); ip += 2; NEXT(); }
@@ -556,11 +623,11 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
 #define H_CMP_F32(op, e) L_##op: { float a = RF32(A1), b = RF32(B1); W32(A2, (e)); ip += 3; NEXT(); }
 #define H_CMP_F64(op, e) L_##op: { double a = RF64(A1), b = RF64(B1); W32(A2, (e)); ip += 3; NEXT(); }
 #define H_BRC_F32(op, e) \
-  L_BRC_##op: { float a = RF32(A1), b = RF32(B1); if (e) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); } \
-  L_BRCN_##op: { float a = RF32(A1), b = RF32(B1); if (!(e)) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); }
+  L_BRC_##op: { float a = RF32(A1), b = RF32(B1); if (e) { JUMP(ip[2].p.b); } ip += 3; NEXT(); } \
+  L_BRCN_##op: { float a = RF32(A1), b = RF32(B1); if (!(e)) { JUMP(ip[2].p.b); } ip += 3; NEXT(); }
 #define H_BRC_F64(op, e) \
-  L_BRC_##op: { double a = RF64(A1), b = RF64(B1); if (e) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); } \
-  L_BRCN_##op: { double a = RF64(A1), b = RF64(B1); if (!(e)) { ip += ip[2].p.b; NEXT(); } ip += 3; NEXT(); }
+  L_BRC_##op: { double a = RF64(A1), b = RF64(B1); if (e) { JUMP(ip[2].p.b); } ip += 3; NEXT(); } \
+  L_BRCN_##op: { double a = RF64(A1), b = RF64(B1); if (!(e)) { JUMP(ip[2].p.b); } ip += 3; NEXT(); }
   CMP_F32(H_BRC_F32)
   CMP_F64(H_BRC_F64)
   BIN_F32(H_BIN_F32)
@@ -852,16 +919,21 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
     W32(ip[4].p.a, R32(ip[3].p.a) + (uint32_t)ip[3].p.b);
     ip += 5; NEXT();
   }
+  L_X_I32_ADD2: {   /* the second may read the first's result: in order */
+    W32(A2, R32(A1) + R32(B1));
+    W32(ip[4].p.a, R32(ip[3].p.a) + R32(ip[3].p.b));
+    ip += 5; NEXT();
+  }
   L_X_ADDK_BRNZ: {
     uint32_t v = R32(A1) + (uint32_t)B1;
     W32(A2, v);
-    if (v) { ip += ip[2].p.b; NEXT(); }
+    if (v) { JUMP(ip[2].p.b); }
     ip += 3; NEXT();
   }
   L_X_ADDK_BRZ: {
     uint32_t v = R32(A1) + (uint32_t)B1;
     W32(A2, v);
-    if (!v) { ip += ip[2].p.b; NEXT(); }
+    if (!v) { JUMP(ip[2].p.b); }
     ip += 3; NEXT();
   }
   L_X_COPY32: {
@@ -887,6 +959,74 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
     ip += 5; NEXT();
   }
   L_X_CONST: { W64(A1, ip[2].u); ip += 3; NEXT(); }
+  L_X_MOV_BR: { W64(B1, R64(A1)); JUMP(ip[2].p.b); }
+  L_X_MOV2_BR: { W64(B1, R64(A1)); W64(ip[2].p.b, R64(ip[2].p.a)); JUMP(ip[3].p.b); }
+  L_X_MOV3_BR: {
+    W64(B1, R64(A1)); W64(ip[2].p.b, R64(ip[2].p.a)); W64(ip[3].p.b, R64(ip[3].p.a));
+    JUMP(ip[4].p.b);
+  }
+  L_X_MOV4_BR: {
+    W64(B1, R64(A1)); W64(ip[2].p.b, R64(ip[2].p.a)); W64(ip[3].p.b, R64(ip[3].p.a));
+    W64(ip[4].p.b, R64(ip[4].p.a));
+    JUMP(ip[5].p.b);
+  }
+  L_X_SIG_RRR: {
+    uint32_t x = R32(A1);
+    W32(ip[3].p.a, wf_rotl32(x, (uint32_t)B1) ^ wf_rotl32(x, (uint32_t)ip[2].p.a) ^
+            wf_rotl32(x, (uint32_t)ip[2].p.b));
+    ip += 4; NEXT();
+  }
+  L_X_SIG_RRS: {
+    uint32_t x = R32(A1);
+    W32(ip[3].p.a, wf_rotl32(x, (uint32_t)B1) ^ wf_rotl32(x, (uint32_t)ip[2].p.a) ^
+            (x >> ((uint32_t)ip[2].p.b & 31)));
+    ip += 4; NEXT();
+  }
+  L_X_F64_M3ADD_RM: {   /* [x|y] [z|addr] [off|-]; separate statements: no FMA */
+    double t = RF64(A1) * RF64(B1);
+    t = t * RF64(A2);
+    uint8_t *p = MEM((uint64_t)R32(ip[2].p.b), (uint32_t)ip[3].p.a, 8);
+    double r = t + ld_f64(p);
+    memcpy(p, &r, 8);
+    ip += 4; NEXT();
+  }
+  L_X_F64_M3ADD_RMK: {   /* [x|y] [z|addr] [off|a] [imm|-] */
+    uint32_t ad = R32(ip[3].p.b) + (uint32_t)ip[4].p.a;
+    W32(ip[2].p.b, ad);
+    double t = RF64(A1) * RF64(B1);
+    t = t * RF64(A2);
+    uint8_t *p = MEM((uint64_t)ad, (uint32_t)ip[3].p.a, 8);
+    double r = t + ld_f64(p);
+    memcpy(p, &r, 8);
+    ip += 5; NEXT();
+  }
+  L_X_F64_M3SUB_RM: {
+    double t = RF64(A1) * RF64(B1);
+    t = t * RF64(A2);
+    uint8_t *p = MEM((uint64_t)R32(ip[2].p.b), (uint32_t)ip[3].p.a, 8);
+    double r = ld_f64(p) - t;
+    memcpy(p, &r, 8);
+    ip += 4; NEXT();
+  }
+  L_X_I32_LOAD_SK: {   /* [a|sh] [dst|imm] [off|-] */
+    uint32_t ad = (R32(A1) << ((uint32_t)B1 & 31)) + (uint32_t)ip[2].p.b, v;
+    memcpy(&v, MEM((uint64_t)ad, (uint32_t)ip[3].p.a, 4), 4);
+    W64(A2, (uint64_t)v); ip += 4; NEXT();
+  }
+  L_X_F64_MULADD_RMA: {   /* [x|a1] [a2|off1] [off2|-]: t = mem * x */
+    double t = ld_f64(MEM((uint64_t)R32(B1), (uint32_t)ip[2].p.b, 8)) * RF64(A1);
+    uint8_t *p = MEM((uint64_t)R32(A2), (uint32_t)ip[3].p.a, 8);
+    double r = t + ld_f64(p);
+    memcpy(p, &r, 8);
+    ip += 4; NEXT();
+  }
+  L_X_F64_MULADD_RM: {   /* [x|a1] [a2|off1] [off2|-]; t a separate statement: no FMA */
+    double t = RF64(A1) * ld_f64(MEM((uint64_t)R32(B1), (uint32_t)ip[2].p.b, 8));
+    uint8_t *p = MEM((uint64_t)R32(A2), (uint32_t)ip[3].p.a, 8);
+    double r = t + ld_f64(p);
+    memcpy(p, &r, 8);
+    ip += 4; NEXT();
+  }
 
   /* ---- memories other than memory 0 (multi-memory): the base from the
    * memory instance (it never moves), the operation by a switch ---- */
@@ -968,45 +1108,55 @@ static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **
   /* ---- control ---- */
   L_UNREACHABLE: TRAP(UNREACHABLE);
   L_X_TRAP_OOM: TRAP(OOM);
-  L_X_BR: { ip += B1; NEXT(); }
-  L_X_BR_IF: { if (R32(A1)) { ip += B1; NEXT(); } ip += 2; NEXT(); }
-  L_X_BR_IFZ: { if (!R32(A1)) { ip += B1; NEXT(); } ip += 2; NEXT(); }
+  L_X_BR: JUMP(B1);
+  L_X_BR_IF: { if (R32(A1)) { JUMP(B1); } ip += 2; NEXT(); }
+  L_X_BR_IFZ: { if (!R32(A1)) { JUMP(B1); } ip += 2; NEXT(); }
   L_X_BR_TABLE: {  /* [idx|n] then n+1 cells [-|rel] */
     uint32_t i = R32(A1), n = (uint32_t)B1;
     if (i > n) i = n;
-    ip += ip[2 + i].p.b;
-    NEXT();
+    JUMP(ip[2 + i].p.b);
   }
   L_X_EXIT: goto done;
-  L_X_POLL: {
-    if (__builtin_expect(atomic_load_explicit(irq, memory_order_relaxed) != 0, 0)) TRAP(INTERRUPT);
-    ip += 1; NEXT();
-  }
 
-  L_X_CALL: {      /* [funcinst*] [code slot] [argoff|-] */
-    f = ip[1].ptr;
-    c = *(wf_code_t **)ip[2].ptr;
-    argoff = ip[3].p.a;
-    if (__builtin_expect(!c, 0)) {
-      c = get_code(f);
-      if (!c) TRAP(OOM);
-    }
-    char *nfp = fp + argoff;
-    if (__builtin_expect(cf + 1 >= frames_end ||
-                         (size_t)(stack_end - nfp) / 8 < c->frame_slots, 0))
-      TRAP(STACK_EXHAUSTED);
-    if (__builtin_expect(atomic_load_explicit(irq, memory_order_relaxed) != 0, 0)) TRAP(INTERRUPT);
-    cf->ret_ip = ip + 4;
-    cf++;
-    cf->fn = f;
-    cf->fp = nfp;
-    cf->inst = inst;
-    cf->mb = mb;
-    ex->cf = cf;
-    frame_init(c, nfp);
-    fp = nfp;
-    ip = c->cells;
-    NEXT();
+  /* A call of a function of this instance: cfn, its code slot, the callee
+   * frame nfp, the caller's resume point ret. */
+#define DO_CALL(cfn_, slot_, nfp_, ret_)                                 \
+  do {                                                                   \
+    wf_funcinst_t *cfn = (cfn_);                                         \
+    const wf_code_t *cc = *(wf_code_t **)(slot_);                        \
+    char *nfp = (nfp_);                                                  \
+    if (__builtin_expect(!cc, 0)) {                                      \
+      cc = get_code(cfn);                                                \
+      if (!cc) TRAP(OOM);                                                \
+    }                                                                    \
+    if (__builtin_expect(cf + 1 >= frames_end ||                         \
+                         (size_t)(stack_end - nfp) / 8 < cc->frame_slots, 0)) \
+      TRAP(STACK_EXHAUSTED);                                             \
+    if (__builtin_expect(atomic_load_explicit(irq, memory_order_relaxed) != 0, 0)) \
+      TRAP(INTERRUPT);                                                   \
+    cf->ret_ip = (ret_);                                                 \
+    cf++;                                                                \
+    cf->fn = cfn;                                                        \
+    cf->fp = nfp;                                                        \
+    cf->inst = inst;                                                     \
+    cf->mb = mb;                                                         \
+    ex->cf = cf;                                                         \
+    frame_init(cc, nfp);                                                 \
+    fp = nfp;                                                            \
+    ip = cc->cells;                                                      \
+    NEXT();                                                              \
+  } while (0)
+  L_X_CALL:        /* [funcinst*] [code slot] [argoff|-] */
+    DO_CALL(ip[1].ptr, ip[2].ptr, fp + ip[3].p.a, ip + 4);
+  L_X_CALL_M: {    /* [funcinst*] [code slot] [argoff|src] [dst|-]: MOV src -> dst first */
+    W64(ip[4].p.a, R64(ip[3].p.b));
+    DO_CALL(ip[1].ptr, ip[2].ptr, fp + ip[3].p.a, ip + 5);
+  }
+  L_X_CALL_LD: {   /* [funcinst*] [code slot] [argoff|addr] [dst|off]: i32.load to dst first */
+    uint32_t v;
+    memcpy(&v, MEM((uint64_t)R32(ip[3].p.b), (uint32_t)ip[4].p.b, 4), 4);
+    W64(ip[4].p.a, (uint64_t)v);
+    DO_CALL(ip[1].ptr, ip[2].ptr, fp + ip[3].p.a, ip + 5);
   }
   L_X_CALL_ANY: {  /* [funcinst*] [argoff|-] */
     f = ip[1].ptr;
@@ -1243,7 +1393,7 @@ wf_trapcode_t wf_invoke(wf_store_t *s, wf_funcinst_t *f, const uint64_t *args, u
   wf_xframe_t *saved_cf = ex->cf;
   char *saved_sp = ex->sp;
   wf_xframe_t *entry = saved_cf ? saved_cf + 1 : ex->frames;
-  char *fp = saved_cf ? saved_sp : ex->stack;
+  char *fp = saved_cf ? saved_sp : ex->stack + WF_STACK_SKEW;
   wf_code_t *c = get_code(f);
   if (!c) return wf_exec_trap(ex, WF_TRAP_OOM, NULL);
   if (entry >= ex->frames_end || fp < ex->stack || fp > ex->stack_end ||

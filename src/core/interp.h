@@ -22,6 +22,8 @@
  *   store        [addr|val] [offset u64]
  *   MOV          [src|dst]              MOV2..MOV4: 2..4 [src|dst] cells, in order
  *   I32_ADD_K2   two I32_ADD_K in one: [a|imm] [dst|-] [a|imm] [dst|-]
+ *   MOVn_BR      MOVn then BR: n [src|dst] cells, then [-|rel] (rel from the start)
+ *   I32_ADD2     two i32.add in one: [a|b] [dst|-] [a|b] [dst|-]
  *   ADDK_BRNZ/Z  dst = a + imm; branch if dst != 0 / == 0: [a|imm] [dst|rel]
  *   COPY32/64    i32/i64 load then store of it: [src addr|dst addr] [src off|dst off]
  *   CONST        [dst|-] [value u64]
@@ -33,6 +35,9 @@
  *   RET          (results already moved to slots 0..nresults-1)
  *   RET1         [src|-]: slot 0 = src, then RET (one result)
  *   CALL         [funcinst*] [code slot (wf_code_t **)] [argoff|-]
+ *   CALL_M       [funcinst*] [code slot] [argoff|src] [dst|-]: MOV src -> dst, CALL
+ *   CALL_LD      [funcinst*] [code slot] [argoff|addr] [dst|off]: dst = i32.load
+ *                from addr + off, CALL (the last argument's MOV or load fused)
  *   CALL_ANY     [funcinst*] [argoff|-]     (imported: host or other instance)
  *   CALL_INDIRECT [table*] [idx|argoff] [type_id|-]
  *   SELECT       [a|b] [cond|dst]
@@ -42,6 +47,21 @@
  *   STORE_M      [addr|val] [offset u64] [meminst*] [store op|-]  than memory 0)
  *   THROW        [tag*] [argoff|n]      (the n values in the home slots from argoff)
  *   THROW_REF    [src|-]
+ *   SIG_RRR      [x|k1] [k2|k3] [dst|-]: rotl(x,k1) ^ rotl(x,k2) ^ rotl(x,k3)
+ *   SIG_RRS      [x|k1] [k2|k3] [dst|-]: rotl(x,k1) ^ rotl(x,k2) ^ (x >> k3)
+ *                (i32; SHA-2's sigma functions: I32_ROTL_K then two
+ *                P_ROTLK_XOR_C / P_SHRUK_XOR_C on the same x)
+ *   F64_M3ADD_RM [x|y] [z|addr] [off|-]: t = (x * y) * z; f64 at addr + off = t + it
+ *   F64_M3ADD_RMK [x|y] [z|addr] [off|a] [imm|-]: addr = a + imm (i32, written)
+ *                first, then F64_M3ADD_RM (the I32_ADD_K before it fused)
+ *   F64_M3SUB_RM [x|y] [z|addr] [off|-]: the same with it - t (a P_FMUL_FMUL
+ *                whose product is added into / subtracted from memory)
+ *   F64_MULADD_RM  [x|a1] [a2|off1] [off2|-]: t = x * f64 at a1 + off1;
+ *                f64 at a2 + off2 += t (F64_MUL_MB then F64_ADD_RMB, the
+ *                product a dead temporary; two roundings, never an FMA)
+ *   I32_LOAD_SK  [a|sh] [dst|imm] [off|-]: i32.load from ((a << sh) + imm) + off
+ *                (the shift and the add wrap as the i32 ops they replace)
+ *   F64_MULADD_RMA the same from F64_MUL_MA: t = (f64 at a1 + off1) * x
  *   others are documented beside their handler in interp.c.
  *
  * Exceptions: each try_table becomes a range of cells [start, end) and its
@@ -72,9 +92,12 @@ typedef union wf_cell {
 #define WF_XOPS(X) \
   X(MOV) X(CONST) X(BR) X(BR_IF) X(BR_IFZ) X(BR_TABLE) X(RET) \
   X(CALL) X(CALL_ANY) X(CALL_IND) X(EXIT) X(TRAP_OOM) X(MOV2) X(MOV3) X(MOV4) X(I32_ADD_K2) \
-  X(ADDK_BRNZ) X(ADDK_BRZ) X(COPY32) X(COPY64) X(RET1) X(POLL) \
+  X(ADDK_BRNZ) X(ADDK_BRZ) X(COPY32) X(COPY64) X(RET1) \
   X(LOAD_M) X(STORE_M) X(MEMSIZE_M) X(MEMGROW_M) X(MEMFILL_M) X(MEMCOPY_M) X(MEMINIT_M) \
-  X(THROW) X(THROW_REF)
+  X(THROW) X(THROW_REF) X(F64_MULADD_RM) X(SIG_RRR) X(SIG_RRS) \
+  X(F64_M3ADD_RM) X(F64_M3SUB_RM) X(I32_ADD2) X(F64_MULADD_RMA) X(I32_LOAD_SK) \
+  X(CALL_M) X(CALL_LD) X(MOV_BR) X(MOV2_BR) X(MOV3_BR) X(MOV4_BR) \
+  X(F64_M3ADD_RMK)
 
 /* Binary ops that have an immediate-operand (_K) form. */
 #define WF_KOPS(X) \
@@ -156,7 +179,9 @@ typedef union wf_cell {
   X(FMUL_FMUL, F64_MUL, 0, F64_MUL, 0, 0, f64, a * b, t * c) \
   X(FSUB_FMUL, F64_SUB, 0, F64_MUL, 0, 0, f64, a - b, t * c) \
   X(FADD_FMUL, F64_ADD, 0, F64_MUL, 0, 0, f64, a + b, t * c) \
-  X(FADD_FADD, F64_ADD, 0, F64_ADD, 0, 0, f64, a + b, t + c)
+  X(FADD_FADD, F64_ADD, 0, F64_ADD, 0, 0, f64, a + b, t + c) \
+  X(FMUL_RADD, F64_MUL, 0, F64_ADD, 0, 1, f64, a * b, c + t) \
+  X(FSUB_RADD, F64_SUB, 0, F64_ADD, 0, 1, f64, a - b, c + t)
 
 /* A binary op whose result is stored at once: [a|b] [addr|offset]
  *   X(name, op, k, store op, type, expression of a and b) */
@@ -172,10 +197,19 @@ typedef union wf_cell {
 
 /* Loop closing: d = a + imm; branch if (d cmp b) -- an induction variable
  * step fused with the compare-and-branch that follows it.
- *   AB_x    [a|imm] [d|b]   [-|rel]      AB_x_K  [a|imm] [d|imm2] [-|rel] */
+ *   AB_x    [a|imm] [d|b]   [-|rel]      AB_x_K  [a|imm] [d|imm2] [-|rel]
+ * and with a slot step (d = a + s):
+ *   ABR_x   [a|s]   [d|b]   [-|rel]      ABR_x_K [a|s]   [d|imm2] [-|rel] */
 #define WF_LOOPOPS(X) \
   X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U) \
   X(I32_LE_S) X(I32_LE_U) X(I32_GE_S) X(I32_GE_U)
+
+/* An i32.load (LBRC) or i32.load8_u (LBRC8) then a compare-and-branch on
+ * the loaded value, which is written too (it may be a local):
+ *   LBRC_x  [addr|dst] [b|rel] [off|-]    branch if (loaded cmp b)
+ *   LBRC_x_K [addr|dst] [imm|rel] [off|-] branch if (loaded cmp imm)
+ * A mask then a compare-and-branch on it (character classes, bit fields):
+ *   BRA_x   [a|mask] [imm|rel]   branch if ((a & mask) cmp imm), i32 */
 
 /* Loads and stores with a fused address computation:
  *   _RR  address = a + b          load [a|b] [dst|offset]   store [a|b] [val|offset]
@@ -234,6 +268,15 @@ enum {
 #undef X
 #define X(n) WF_X_BRC_##n##_A, WF_X_BRC_##n##_KA,
   WF_BRCOPS(X)
+#undef X
+#define X(n) WF_X_BRA_##n,
+  WF_LOOPOPS(X)
+#undef X
+#define X(n) WF_X_ABR_##n, WF_X_ABR_##n##_K,
+  WF_LOOPOPS(X)
+#undef X
+#define X(n) WF_X_LBRC_##n, WF_X_LBRC_##n##_K, WF_X_LBRC8_##n, WF_X_LBRC8_##n##_K,
+  WF_LOOPOPS(X)
 #undef X
   WF_X_COUNT
 };

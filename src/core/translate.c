@@ -88,6 +88,26 @@ typedef struct {
   int64_t movpos;         /* the last instruction, if it is a MOVn (n < 4); else -1 */
   uint32_t movcnt;        /* its n */
   int64_t addkpos;        /* the last instruction, if it is a lone I32_ADD_K; else -1 */
+  int64_t addpos;         /* the same for a lone i32.add of two slots (I32_ADD2) */
+  /* the last F64_MUL_MB emitted: [x|addr] [dst|off] at cells [pos, end)
+   * (F64_MULADD_RM when its product is added into memory just after) */
+  struct { bool valid, ma; uint32_t pos; size_t end; int32_t x, addr, off, dst; } fmul;
+  /* the last P_FMUL_FMUL [a|b] [c|dst] and the last plain F64_LOAD
+   * [addr|dst] [off] (F64_M3ADD_RM / F64_M3SUB_RM) */
+  struct { bool valid; uint32_t pos; size_t end; int32_t a, b, c, dst; } prod;
+  struct { bool valid; uint32_t pos; size_t end; int32_t addr, off, dst; } fload;
+  /* a rotate/xor chain on one x (SIG_RRR / SIG_RRS): stage 1 after an
+   * I32_ROTL_K at pos1, stage 2 after a P_ROTLK_XOR_C right after it at pos2 */
+  struct { uint8_t stage; uint32_t pos1, pos2; size_t end; int32_t x, k1, k2, dst; } rx;
+  /* the last I32_AND_K [a|mask] [dst|-] (BRA_x when a compare-and-branch
+   * on its result follows) */
+  struct { bool valid; uint32_t pos; size_t end; int32_t a, mask, dst; } andk;
+  /* the last plain i32.load / i32.load8_u [addr|dst] [off] (LBRC_x) */
+  struct { bool valid; uint32_t pos; size_t end; } iload;
+  /* the last lone I32_ADD_K [a|imm] [dst|-] (F64_M3ADD_RMK) */
+  struct { bool valid; uint32_t pos; size_t end; } addk;
+  /* the last I32_SHL_K [a|sh] [dst|-] (I32_LOAD_SK: a table lookup) */
+  struct { bool valid; uint32_t pos; size_t end; int32_t a, sh, dst; } shlk;
   int32_t cur_before;     /* for the instruction being emitted: the slot its
                              predecessor wrote (its value is in acc), or INT32_MIN */
   bool oom, unreachable;
@@ -103,7 +123,7 @@ typedef struct {
     bool norewind;        /* second half of a pair: cannot be removed */
     int32_t off;          /* fused memory operand: address slot in b, offset here */
     /* a compare whose left operand was just computed by an I32_ADD_K */
-    bool pv; uint32_t pvpos; int32_t pva, pvimm;
+    bool pv, pvreg; uint32_t pvpos; int32_t pva, pvimm;   /* pvreg: pvimm is a slot */
     int32_t before;       /* dst of the instruction just before it, or INT32_MIN */
     size_t end;           /* code position right after it */
   } last;
@@ -144,6 +164,7 @@ static uint32_t emit_h(tr_t *t, uint32_t op) {
   t->last.valid = false;
   t->movpos = -1;
   t->addkpos = -1;
+  t->addpos = -1;
   if (!reserve(t, 8)) return 0;
   t->code[t->n].h = t->H[op];
   return (uint32_t)t->n++;
@@ -186,8 +207,17 @@ static void rewind_to(tr_t *t, size_t n) {
  * across it. */
 static size_t label_here(tr_t *t) {
   t->last.valid = false;
+  t->fmul.valid = false;
+  t->prod.valid = false;
+  t->fload.valid = false;
+  t->andk.valid = false;
+  t->shlk.valid = false;
+  t->iload.valid = false;
+  t->addk.valid = false;
+  t->rx.stage = 0;
   t->movpos = -1;
   t->addkpos = -1;
+  t->addpos = -1;
   return t->n;
 }
 
@@ -344,12 +374,13 @@ static void set_last(tr_t *t, uint32_t pos, uint32_t op, int32_t a, int32_t b, b
 
 /* Before emitting a compare with left operand slot ao: is it the result of
  * the I32_ADD_K just emitted? Then remember it for a loop-closing fusion. */
-typedef struct { bool ok; uint32_t pos; int32_t a, imm; } pv_t;
+typedef struct { bool ok, reg; uint32_t pos; int32_t a, imm; } pv_t;
 static pv_t prev_addk(tr_t *t, int32_t ao) {
-  pv_t r = {false, 0, 0, 0};
-  if (t->last.valid && !t->last.norewind && t->last.op == WF_OP_I32_ADD && t->last.k &&
+  pv_t r = {false, false, 0, 0, 0};
+  if (t->last.valid && !t->last.norewind && t->last.op == WF_OP_I32_ADD &&
       t->last.dst == ao) {
     r.ok = true;
+    r.reg = !t->last.k;   /* a + slot: the ABR_x forms */
     r.pos = t->last.pos;
     r.a = t->last.a;
     r.imm = t->last.b;
@@ -359,6 +390,7 @@ static pv_t prev_addk(tr_t *t, int32_t ao) {
 static void set_pv(tr_t *t, pv_t pv) {
   if (!pv.ok || !t->last.valid) return;
   t->last.pv = true;
+  t->last.pvreg = pv.reg;
   t->last.pvpos = pv.pos;
   t->last.pva = pv.a;
   t->last.pvimm = pv.imm;
@@ -529,6 +561,7 @@ static bool moves_needed(tr_t *t, uint32_t n, int32_t dst) {
 
 static uint32_t label_arity(const ctl_t *c) { return c->kind == C_LOOP ? c->nparams : c->nresults; }
 
+
 static void emit_return(tr_t *t) {
   const ctl_t *f = &t->ctl[0];
   if (f->nresults == 1 && t->sh >= 1) {
@@ -549,6 +582,27 @@ static void emit_return(tr_t *t) {
   emit_h(t, WF_X_RET);
 }
 
+/* A BR right after a MOVn (n = 1..4, nothing in between): make it a
+ * MOVn_BR, its [-|rel] cell appended; ins and cell for the patch. */
+static bool mov_br(tr_t *t, uint32_t *ins, uint32_t *cell) {
+  if (t->oom || !t->last.valid || t->last.op != WF_X_MOV || t->n != t->last.end)
+    return false;
+  static const uint32_t mv[4] = {WF_X_MOV, WF_X_MOV2, WF_X_MOV3, WF_X_MOV4};
+  static const uint32_t mb[4] = {WF_X_MOV_BR, WF_X_MOV2_BR, WF_X_MOV3_BR, WF_X_MOV4_BR};
+  uint32_t pos = t->last.pos;
+  for (uint32_t k = 0; k < 4; k++) {
+    if (t->code[pos].h != t->H[mv[k]] || t->last.end != pos + 2 + k) continue;
+    t->code[pos].h = t->H[mb[k]];
+    /* nothing fuses with a branch (as after emit_h) */
+    t->last.valid = false;
+    t->movpos = t->addkpos = t->addpos = -1;
+    *ins = pos;
+    *cell = emit_ab(t, 0, 0);
+    return true;
+  }
+  return false;
+}
+
 /* Unconditional branch to label depth d (moves included). */
 static void emit_br(tr_t *t, uint32_t d) {
   if (d >= t->nctl) return;
@@ -556,8 +610,11 @@ static void emit_br(tr_t *t, uint32_t d) {
   if (c->kind == C_FUNC) { emit_return(t); return; }
   uint32_t n = label_arity(c);
   emit_moves(t, n, home(t, c->height));
-  uint32_t ins = emit_h(t, WF_X_BR);
-  uint32_t cell = emit_ab(t, 0, 0);
+  uint32_t ins, cell;
+  if (!mov_br(t, &ins, &cell)) {
+    ins = emit_h(t, WF_X_BR);
+    cell = emit_ab(t, 0, 0);
+  }
   if (c->kind == C_LOOP) patch_rel(t, ins, cell, c->loop_pos);
   else add_fix(t, c, ins, cell);
 }
@@ -586,9 +643,27 @@ static uint32_t brc_acc_op(uint32_t op, bool k) {
     default: return 0;
   }
 }
-static uint32_t loop_op(uint32_t op, bool k) {
+static uint32_t loop_op(uint32_t op, bool k, bool reg) {
   switch (op) {
-#define X(n) case WF_OP_##n: return k ? WF_X_AB_##n##_K : WF_X_AB_##n;
+#define X(n) case WF_OP_##n: \
+    return reg ? (k ? WF_X_ABR_##n##_K : WF_X_ABR_##n) : k ? WF_X_AB_##n##_K : WF_X_AB_##n;
+    WF_LOOPOPS(X)
+#undef X
+    default: return 0;
+  }
+}
+static uint32_t lbrc_op(uint32_t op, bool k, bool b8) {
+  switch (op) {
+#define X(n) case WF_OP_##n: \
+    return b8 ? (k ? WF_X_LBRC8_##n##_K : WF_X_LBRC8_##n) : k ? WF_X_LBRC_##n##_K : WF_X_LBRC_##n;
+    WF_LOOPOPS(X)
+#undef X
+    default: return 0;
+  }
+}
+static uint32_t bra_op(uint32_t op) {
+  switch (op) {
+#define X(n) case WF_OP_##n: return WF_X_BRA_##n;
     WF_LOOPOPS(X)
 #undef X
     default: return 0;
@@ -629,7 +704,7 @@ static void emit_condbr(tr_t *t, sv_t c, uint32_t cpos, bool when_true, uint32_t
       int32_t a = t->last.a, b = t->last.b;
       bool k = t->last.k;
       if (!when_true) op = negate_cmp(op);
-      uint32_t lop = t->last.pv ? loop_op(op, k) : 0;
+      uint32_t lop = t->last.pv ? loop_op(op, k, t->last.pvreg) : 0;
       if (lop) {                                /* drop the add and the compare */
         int32_t pa = t->last.pva, pimm = t->last.pvimm;
         rewind_to(t, t->last.pvpos);
@@ -638,6 +713,42 @@ static void emit_condbr(tr_t *t, sv_t c, uint32_t cpos, bool when_true, uint32_t
         emit_ab(t, a, b);
         *cell = emit_ab(t, 0, 0);
         return;
+      }
+      /* a compare of the value just loaded (which is still written: it
+       * may be a local): LBRC_x / LBRC8_x */
+      uint32_t lb = lbrc_op(op, k, false);
+      if (lb && t->iload.valid && !t->oom && t->iload.end == t->last.pos &&
+          t->iload.end == t->iload.pos + 3) {
+        const wf_cell_t *lc = &t->code[t->iload.pos];
+        bool b8 = lc[0].h == t->H[WF_OP_I32_LOAD8_U] || lc[0].h == t->H[WF_X_I32_LOAD8_U_A];
+        bool b32 = lc[0].h == t->H[WF_OP_I32_LOAD] || lc[0].h == t->H[WF_X_I32_LOAD_A];
+        int32_t la = lc[1].p.a, ld = lc[1].p.b;
+        uint32_t loff_ = (uint32_t)lc[2].u;   /* a memarg offset: 32 bits */
+        if ((b8 || b32) && ld == a && b != ld) {
+          rewind_to(t, t->iload.pos);
+          t->iload.valid = false;
+          *ins = emit_h(t, lbrc_op(op, k, b8));
+          emit_ab(t, la, ld);
+          *cell = emit_ab(t, b, 0);
+          emit_ab(t, (int32_t)loff_, 0);
+          return;
+        }
+      }
+      /* (x & mask) cmp imm, the mask a temporary read only here: BRA_x */
+      uint32_t bra = k ? bra_op(op) : 0;
+      if (bra && t->andk.valid && !t->oom && t->andk.end == t->last.pos &&
+          t->andk.dst == a && a >= (int32_t)(t->T * 8u) && t->andk.end == t->andk.pos + 3) {
+        const wf_cell_t *ac = &t->code[t->andk.pos];
+        if ((ac[0].h == t->H[WF_X_I32_AND_K] || ac[0].h == t->H[WF_X_I32_AND_KA]) &&
+            ac[1].p.a == t->andk.a && ac[1].p.b == t->andk.mask && ac[2].p.a == a) {
+          int32_t x = t->andk.a, mask = t->andk.mask;
+          rewind_to(t, t->andk.pos);
+          t->andk.valid = false;
+          *ins = emit_h(t, bra);
+          emit_ab(t, x, mask);
+          *cell = emit_ab(t, b, 0);
+          return;
+        }
       }
       int32_t before = t->last.before;
       rewind_to(t, t->last.pos);                       /* drop the compare */
@@ -816,6 +927,21 @@ static uint32_t pair_op(uint32_t op1, bool k1, uint32_t op2, bool k2, int side) 
 
 static bool commutative(uint32_t op);
 
+/* The cells recorded in t->rx are still what was emitted (nothing was
+ * rewound and replaced in between). */
+static bool rx_intact(tr_t *t) {
+  if (t->oom) return false;
+  const wf_cell_t *c = &t->code[t->rx.pos1];
+  if ((c[0].h != t->H[WF_X_I32_ROTL_K] && c[0].h != t->H[WF_X_I32_ROTL_KA]) ||
+      c[1].p.a != t->rx.x || c[1].p.b != t->rx.k1)
+    return false;
+  if (t->rx.stage == 1) return c[2].p.a == t->rx.dst && t->rx.pos1 + 3 == t->rx.end;
+  c = &t->code[t->rx.pos2];
+  return t->rx.pos2 == t->rx.pos1 + 3 && c[0].h == t->H[WF_X_P_ROTLK_XOR_C] &&
+         c[1].p.a == t->rx.x && c[1].p.b == t->rx.k2 && c[2].p.b == t->rx.dst &&
+         t->rx.pos2 + 3 == t->rx.end;
+}
+
 /* The binary op `op` consumes the result of the instruction just emitted
  * (a binary op itself): emit one pair instruction instead. `x` is the other
  * operand's slot (or immediate when k2); t_left: the fresh value is op's left
@@ -827,10 +953,27 @@ static bool fuse_pair(tr_t *t, uint32_t op, bool k2, int32_t x, bool t_left) {
   uint32_t pop_ = pair_op(t->last.op, t->last.k, op, k2, side);
   if (!pop_) return false;
   int32_t a = t->last.a, b = t->last.b, before = t->last.before;
+  uint32_t base = pop_;
   /* the value written just before op1 is in acc when the pair starts */
   if (before != INT32_MIN) {
     if (!k2 && x == before) pop_ += 2;                   /* WF_X_P_n_C */
     else if (a == before) pop_ += 1;                     /* WF_X_P_n_A */
+  }
+  /* the second or third step of a rotate/xor chain on the same a */
+  bool chain = pop_ == base + 2 && (base == WF_X_P_ROTLK_XOR || base == WF_X_P_SHRUK_XOR) &&
+               t->rx.stage && t->rx.end == t->last.pos && t->rx.dst == x && t->rx.x == a &&
+               x >= (int32_t)(t->T * 8u) && rx_intact(t);
+  if (chain && t->rx.stage == 2) {
+    int32_t k1 = t->rx.k1, k2_ = t->rx.k2;
+    rewind_to(t, t->rx.pos1);
+    t->rx.stage = 0;
+    int32_t d = push_temp(t);
+    uint32_t pos = emit_h(t, base == WF_X_P_ROTLK_XOR ? WF_X_SIG_RRR : WF_X_SIG_RRS);
+    emit_ab(t, a, k1);
+    emit_ab(t, k2_, b);
+    uint32_t dc = emit_ab(t, d, 0);
+    set_last(t, pos, WF_X_COUNT, 0, 0, false, dc, 0, d);
+    return true;
   }
   rewind_to(t, t->last.pos);
   int32_t d = push_temp(t);
@@ -839,6 +982,22 @@ static bool fuse_pair(tr_t *t, uint32_t op, bool k2, int32_t x, bool t_left) {
   emit_ab(t, a, b);
   uint32_t dc = emit_ab(t, x, d);
   set_last(t, pos, WF_X_COUNT, 0, 0, false, dc, 1, d);
+  if (base == WF_X_P_FMUL_FMUL && !t->oom) {
+    t->prod.valid = true;
+    t->prod.pos = pos;
+    t->prod.end = t->n;
+    t->prod.a = a;
+    t->prod.b = b;
+    t->prod.c = x;
+    t->prod.dst = d;
+  }
+  if (chain && base == WF_X_P_ROTLK_XOR && !t->oom) {
+    t->rx.stage = 2;
+    t->rx.pos2 = pos;
+    t->rx.end = t->n;
+    t->rx.k2 = b;
+    t->rx.dst = d;
+  }
   return true;
 }
 
@@ -868,6 +1027,28 @@ static bool fits_imm(uint32_t op, uint64_t k) {
   return true;   /* i32: the low 32 bits */
 }
 
+/* t->prod is still the P_FMUL_FMUL emitted at its position, and its
+ * product (a temporary, read only by what consumes it) is slot x. */
+static bool prod_intact(tr_t *t, int32_t x) {
+  if (!t->prod.valid || t->oom || t->prod.dst != x || x < (int32_t)(t->T * 8u) ||
+      t->prod.end != t->prod.pos + 3)
+    return false;
+  const wf_cell_t *c = &t->code[t->prod.pos];
+  return (c[0].h == t->H[WF_X_P_FMUL_FMUL] || c[0].h == t->H[WF_X_P_FMUL_FMUL_A] ||
+          c[0].h == t->H[WF_X_P_FMUL_FMUL_C]) &&
+         c[1].p.a == t->prod.a && c[1].p.b == t->prod.b && c[2].p.a == t->prod.c &&
+         c[2].p.b == x;
+}
+
+/* t->fload is still the F64_LOAD emitted at its position. */
+static bool fload_intact(tr_t *t) {
+  if (t->oom || t->fload.end != t->fload.pos + 3) return false;
+  const wf_cell_t *c = &t->code[t->fload.pos];
+  return (c[0].h == t->H[WF_OP_F64_LOAD] || c[0].h == t->H[WF_X_F64_LOAD_A]) &&
+         c[1].p.a == t->fload.addr && c[1].p.b == t->fload.dst &&
+         c[2].u == (uint64_t)(uint32_t)t->fload.off;
+}
+
 /* A store of the value just computed by a fused load+op from the same
  * address: one read-modify-write instruction. */
 static bool fuse_rmw(tr_t *t, uint32_t op, sv_t v, sv_t a, uint32_t apos, uint32_t off) {
@@ -885,9 +1066,54 @@ static bool fuse_rmw(tr_t *t, uint32_t op, sv_t v, sv_t a, uint32_t apos, uint32
   }
   if (!rop) return false;
   /* the same address slot (a local, or a temporary the op did not write) */
-  int32_t ao = a.kind == V_LOCAL ? loff(a.local) : a.kind == V_TEMP ? home(t, apos) : -1;
+  int32_t ao = a.kind == V_LOCAL ? loff(a.local) : a.kind == V_TEMP ? home(t, apos)
+             : const_slot(t, a.k);   /* a constant address: its slot, as the load's */
   if (ao < 0 || ao != t->last.b) return false;
   int32_t x = t->last.a;
+  /* x = y * mem just before (no label between), x a temporary read only
+   * here: one F64_MULADD_RM */
+  if (rop == WF_X_F64_ADD_RMB && t->fmul.valid && t->fmul.end == t->last.pos &&
+      t->fmul.dst == x && x >= (int32_t)(t->T * 8u) && t->fmul.addr != x &&
+      t->code[t->fmul.pos].h == t->H[t->fmul.ma ? WF_X_F64_MUL_MA : WF_X_F64_MUL_MB] &&
+      t->code[t->fmul.pos + 1].p.a == t->fmul.x && t->code[t->fmul.pos + 1].p.b == t->fmul.addr &&
+      t->code[t->fmul.pos + 2].p.a == x && t->code[t->fmul.pos + 2].p.b == t->fmul.off) {
+    int32_t y = t->fmul.x, a1 = t->fmul.addr, off1 = t->fmul.off;
+    rewind_to(t, t->fmul.pos);
+    t->fmul.valid = false;
+    emit_h(t, t->fmul.ma ? WF_X_F64_MULADD_RMA : WF_X_F64_MULADD_RM);
+    emit_ab(t, y, a1);
+    emit_ab(t, ao, off1);
+    emit_ab(t, (int32_t)off, 0);
+    return true;
+  }
+  /* x = (a * b) * c just before: one F64_M3ADD_RM */
+  if (rop == WF_X_F64_ADD_RMB && t->prod.end == t->last.pos && prod_intact(t, x) &&
+      ao != x) {
+    int32_t pa = t->prod.a, pb = t->prod.b, pc = t->prod.c;
+    /* the address computed by an I32_ADD_K just before the product */
+    if (t->addk.valid && t->addk.end == t->prod.pos && t->addk.end == t->addk.pos + 3) {
+      const wf_cell_t *kc = &t->code[t->addk.pos];
+      if ((kc[0].h == t->H[WF_X_I32_ADD_K] || kc[0].h == t->H[WF_X_I32_ADD_KA]) &&
+          kc[2].p.a == ao) {
+        int32_t ka = kc[1].p.a, kimm = kc[1].p.b;
+        rewind_to(t, t->addk.pos);
+        t->prod.valid = t->addk.valid = false;
+        emit_h(t, WF_X_F64_M3ADD_RMK);
+        emit_ab(t, pa, pb);
+        emit_ab(t, pc, ao);
+        emit_ab(t, (int32_t)off, ka);
+        emit_ab(t, kimm, 0);
+        return true;
+      }
+    }
+    rewind_to(t, t->prod.pos);
+    t->prod.valid = false;
+    emit_h(t, WF_X_F64_M3ADD_RM);
+    emit_ab(t, pa, pb);
+    emit_ab(t, pc, ao);
+    emit_ab(t, (int32_t)off, 0);
+    return true;
+  }
   rewind_to(t, t->last.pos);
   emit_h(t, rop);
   emit_ab(t, x, ao);
@@ -925,6 +1151,24 @@ static bool fuse_opstore(tr_t *t, uint32_t op, sv_t v, sv_t a, uint32_t apos, ui
 #undef X
   if (!sop) return false;
   int32_t x = t->last.a, y = t->last.b;
+  /* mem - (p * q) * r where mem was loaded from the same address just
+   * before the product: one F64_M3SUB_RM */
+  if (sop == WF_X_S_F64_SUB && a.kind != V_CONST && t->prod.end == t->last.pos &&
+      prod_intact(t, y) && t->fload.valid && t->fload.end == t->prod.pos &&
+      t->fload.dst == x && x >= (int32_t)(t->T * 8u) && t->fload.off == (int32_t)off &&
+      fload_intact(t)) {
+    int32_t ao = a.kind == V_LOCAL ? loff(a.local) : home(t, apos);
+    if (ao == t->fload.addr && ao != x && ao != y) {
+      int32_t pa = t->prod.a, pb = t->prod.b, pc = t->prod.c;
+      rewind_to(t, t->fload.pos);
+      t->prod.valid = t->fload.valid = false;
+      emit_h(t, WF_X_F64_M3SUB_RM);
+      emit_ab(t, pa, pb);
+      emit_ab(t, pc, ao);
+      emit_ab(t, (int32_t)off, 0);
+      return true;
+    }
+  }
   rewind_to(t, t->last.pos);
   int32_t ao = opnd(t, apos, &a);   /* the address: computed earlier, no code emitted */
   emit_h(t, sop);
@@ -959,6 +1203,26 @@ static bool fuse_addr(tr_t *t, uint32_t op, sv_t a, uint32_t apos, int32_t vo, u
     return false;
   int32_t x = t->last.a, y = t->last.b, before = t->last.before;
   bool k = t->last.k;
+  /* an i32.load from (a << sh) + imm, the shifted value a temporary read
+   * only here: one I32_LOAD_SK */
+  if (vo < 0 && k && op == WF_OP_I32_LOAD && t->shlk.valid && !t->oom &&
+      t->shlk.end == t->last.pos && t->shlk.dst == x && x >= (int32_t)(t->T * 8u) &&
+      t->shlk.end == t->shlk.pos + 3) {
+    const wf_cell_t *sc = &t->code[t->shlk.pos];
+    if ((sc[0].h == t->H[WF_X_I32_SHL_K] || sc[0].h == t->H[WF_X_I32_SHL_KA]) &&
+        sc[1].p.a == t->shlk.a && sc[1].p.b == t->shlk.sh && sc[2].p.a == x) {
+      int32_t sa = t->shlk.a, sh = t->shlk.sh;
+      rewind_to(t, t->shlk.pos);
+      t->shlk.valid = false;
+      int32_t d = push_temp(t);
+      uint32_t pos = emit_h(t, WF_X_I32_LOAD_SK);
+      emit_ab(t, sa, sh);
+      uint32_t dc = emit_ab(t, d, y);
+      emit_ab(t, (int32_t)off, 0);
+      set_last(t, pos, WF_X_COUNT, 0, 0, false, dc, 0, d);
+      return true;
+    }
+  }
   rewind_to(t, t->last.pos);
   /* a load from x + imm where x was written just before the add: from acc */
   bool fwd = vo < 0 && k && before != INT32_MIN && x == before;
@@ -1028,6 +1292,19 @@ static void do_plain(tr_t *t, uint32_t op) {
       uint32_t dc = emit_ab(t, ao, d);
       emit_u(t, off);
       set_last(t, pos, op, ao, (int32_t)off, false, dc, 1, d);
+      if ((op == WF_OP_I32_LOAD || op == WF_OP_I32_LOAD8_U) && !t->oom) {
+        t->iload.valid = true;
+        t->iload.pos = pos;
+        t->iload.end = t->n;
+      }
+      if (op == WF_OP_F64_LOAD && !t->oom) {
+        t->fload.valid = true;
+        t->fload.pos = pos;
+        t->fload.end = t->n;
+        t->fload.addr = ao;
+        t->fload.off = (int32_t)off;
+        t->fload.dst = d;
+      }
     } else {         /* store */
       sv_t v = pop(t);
       sv_t a = pop(t);
@@ -1085,7 +1362,37 @@ static void do_plain(tr_t *t, uint32_t op) {
     uint32_t dc = emit_ab(t, d, 0);
     set_last(t, pos, op, ao, imm, true, dc, 0, d);
     set_pv(t, pv);
-    if (kop == WF_X_I32_ADD_K && !t->oom) t->addkpos = pos;
+    if (op == WF_OP_I32_SHL && !t->oom) {
+      t->shlk.valid = true;
+      t->shlk.pos = pos;
+      t->shlk.end = t->n;
+      t->shlk.a = ao;
+      t->shlk.sh = imm;
+      t->shlk.dst = d;
+    }
+    if (op == WF_OP_I32_AND && !t->oom) {
+      t->andk.valid = true;
+      t->andk.pos = pos;
+      t->andk.end = t->n;
+      t->andk.a = ao;
+      t->andk.mask = imm;
+      t->andk.dst = d;
+    }
+    /* a rotate/xor chain may start here (unless this is its next step) */
+    if (op == WF_OP_I32_ROTL && !t->oom && !(t->rx.stage && t->rx.end == pos && t->rx.x == ao)) {
+      t->rx.stage = 1;
+      t->rx.pos1 = pos;
+      t->rx.end = t->n;
+      t->rx.x = ao;
+      t->rx.k1 = imm;
+      t->rx.dst = d;
+    }
+    if (kop == WF_X_I32_ADD_K && !t->oom) {
+      t->addkpos = pos;
+      t->addk.valid = true;
+      t->addk.pos = pos;
+      t->addk.end = t->n;
+    }
     return;
   }
   int32_t ao = opnd(t, pa, &a);
@@ -1106,6 +1413,16 @@ static void do_plain(tr_t *t, uint32_t op) {
       uint32_t dc = emit_ab(t, d, off);
       set_last(t, pos, mop, x, addr, false, dc, 0, d);
       t->last.off = off;
+      if ((mop == WF_X_F64_MUL_MB || mop == WF_X_F64_MUL_MA) && !t->oom) {
+        t->fmul.valid = true;
+        t->fmul.ma = mop == WF_X_F64_MUL_MA;
+        t->fmul.pos = pos;
+        t->fmul.end = t->n;
+        t->fmul.x = x;
+        t->fmul.addr = addr;
+        t->fmul.off = off;
+        t->fmul.dst = d;
+      }
       return;
     }
   }
@@ -1144,14 +1461,55 @@ static void do_plain(tr_t *t, uint32_t op) {
     if (f) eop = f;
   }
   int32_t d = push_temp(t);
+  if (op == WF_OP_I32_ADD && t->addpos >= 0 && (size_t)t->addpos + 3 == t->n && !t->oom) {
+    uint32_t first = (uint32_t)t->addpos;     /* pair up (like I32_ADD_K2) */
+    t->code[first].h = t->H[WF_X_I32_ADD2];
+    t->addpos = -1;
+    emit_ab(t, ao, bo);
+    uint32_t dc = emit_ab(t, d, 0);
+    set_last(t, first, op, ao, bo, false, dc, 0, d);
+    t->last.norewind = true;
+    return;
+  }
   uint32_t pos = emit_h(t, eop);
   emit_ab(t, ao, bo);
   uint32_t dc = emit_ab(t, d, 0);
   set_last(t, pos, op, ao, bo, false, dc, 0, d);
   set_pv(t, pv);
+  if (op == WF_OP_I32_ADD && !t->oom) t->addpos = pos;
 }
 
 /* Arguments of a call: the top n values, in their home slots. */
+/* Before a CALL (arguments at argoff, n of them, already in their home
+ * slots): when the instruction just emitted is a lone MOV or a plain
+ * i32.load writing one of them, drop it and return the CALL_M / CALL_LD
+ * that does it first (src: the MOV's source or the load's address, dst, the
+ * load's offset); else WF_X_CALL. */
+static uint32_t call_fuse(tr_t *t, int32_t argoff, uint32_t n, int32_t *src, int32_t *dst,
+                          int32_t *off) {
+  if (!n || t->oom || !t->last.valid || t->n != t->last.end || t->last.dst < argoff ||
+      t->last.dst >= argoff + (int32_t)(8 * n))
+    return WF_X_CALL;
+  const wf_cell_t *c = &t->code[t->last.pos];
+  if (t->last.op == WF_X_MOV && t->last.end == t->last.pos + 2 && c[0].h == t->H[WF_X_MOV] &&
+      c[1].p.b == t->last.dst) {
+    *src = c[1].p.a;
+    *dst = c[1].p.b;
+    rewind_to(t, t->last.pos);
+    return WF_X_CALL_M;
+  }
+  if (t->last.op == WF_OP_I32_LOAD && !t->last.norewind && t->last.end == t->last.pos + 3 &&
+      (c[0].h == t->H[WF_OP_I32_LOAD] || c[0].h == t->H[WF_X_I32_LOAD_A]) &&
+      c[1].p.b == t->last.dst) {
+    *src = c[1].p.a;
+    *dst = c[1].p.b;
+    *off = (int32_t)(uint32_t)c[2].u;   /* a memarg offset: 32 bits */
+    rewind_to(t, t->last.pos);
+    return WF_X_CALL_LD;
+  }
+  return WF_X_CALL;
+}
+
 static int32_t call_args(tr_t *t, uint32_t n) {
   if (n > t->sh) n = t->sh;
   for (uint32_t i = t->sh - n; i < t->sh; i++) to_home(t, i);
@@ -1286,8 +1644,7 @@ static void translate_body(tr_t *t) {
         for (uint32_t i = t->sh - np; i < t->sh; i++) to_home(t, i);
         t->last.valid = false;
         push_ctl(t, op == WF_OP_LOOP ? C_LOOP : C_BLOCK, np, nr);
-        /* every back-edge lands here: poll for an interrupt */
-        if (op == WF_OP_LOOP) emit_h(t, WF_X_POLL);
+        /* no poll here: every branch polls when taken (interp.c, JUMP) */
         break;
       }
       case WF_OP_IF: {
@@ -1367,10 +1724,14 @@ static void translate_body(tr_t *t) {
           emit_ptr(t, inst->funcs[fi], R_FUNC, fi);
           emit_ab(t, argoff, 0);
         } else {
-          emit_h(t, WF_X_CALL);
+          /* the last argument's MOV or i32.load just emitted: fused in */
+          int32_t fsrc = 0, fdst = 0, foff = 0;
+          uint32_t fop = call_fuse(t, argoff, ft->nparams, &fsrc, &fdst, &foff);
+          emit_h(t, fop);
           emit_ptr(t, inst->funcs[fi], R_FUNC, fi);
           emit_ptr(t, &inst->code[fi - m->nfunc_imports], R_CODE, fi - m->nfunc_imports);
-          emit_ab(t, argoff, 0);
+          emit_ab(t, argoff, fsrc);
+          if (fop != WF_X_CALL) emit_ab(t, fdst, foff);
         }
         call_results(t, ft->nresults);
         break;
@@ -1683,6 +2044,7 @@ static wf_code_t *translate_new(wf_instance_t *inst, uint32_t defined_idx,
   t.lo = 0;
   t.movpos = -1;
   t.addkpos = -1;
+  t.addpos = -1;
   push_ctl(&t, C_FUNC, 0, ft->nresults);
   translate_body(&t);
   wf_code_t *c = NULL;
