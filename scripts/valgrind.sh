@@ -74,6 +74,9 @@ start=$(date +%s)
 # ones that test the guard-page fault handler itself: they fault on purpose,
 # natively, and valgrind neither lets them trap nor keeps quiet about them.
 NATIVE_ONLY=" memory_fault_handler memory_faults_in_threads fault_outside_memory_crashes "
+# Tests with time limits (an interrupt must land within a second) scale
+# them by this under memcheck.
+export WEFT_TEST_TIME_SCALE=20
 mapfile -t utests < <(sed -n 's/^WF_TEST(\([A-Za-z0-9_]*\)).*/\1/p' tests/unit/*.c)
 UP=0; UF=0; ufailed=()
 for t in "${utests[@]}"; do
