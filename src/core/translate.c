@@ -16,118 +16,7 @@
 #include "interp.h"
 #include "../util/leb128.h"
 
-enum { V_TEMP, V_LOCAL, V_CONST };
-
-/* Code shared between the instances of a module. The cells of a translated
- * function depend on its instance only through the pointers (and store type
- * ids) listed by its relocations; everything else follows from the module.
- * So the first translation of a function also records its relocations and
- * publishes a template in the module (module.h: code_tmpls, one atomic
- * compare-and-swap, never changed afterwards); later instances copy the
- * template and patch the relocations against their own objects. A function
- * whose code holds something that cannot be relocated (a ref.func constant:
- * constants may be shared, hashed or become immediates) gets a template
- * with no code, and every instance translates it. */
-enum {
-  R_FUNC,        /* cell .ptr = inst->funcs[idx] */
-  R_CODE,        /* cell .ptr = &inst->code[idx] */
-  R_TABLE,       /* cell .ptr = inst->tables[idx] */
-  R_GLOBAL,      /* cell .ptr = inst->globals[idx] */
-  R_MEM,         /* cell .ptr = inst->mems[idx] */
-  R_TAG,         /* cell .ptr = inst->tags[idx] */
-  R_TYPEID,      /* cell .p.a = inst->type_ids[idx] */
-  R_CATCH_TAG    /* catches[at].tag = inst->tags[idx] */
-};
-typedef struct { uint32_t at, idx; uint8_t kind; } rel_t;
-
-struct wf_code_tmpl {
-  size_t size;           /* bytes of the code block; 0: not shareable */
-  uint32_t nrel;
-  const rel_t *rel;      /* in the same allocation */
-  const wf_code_t *code; /* in the same allocation */
-};
-#define KHASH 512u        /* hash of the constant slots */
-#define KMAX 256u         /* constant slots per function (more use CONST) */
-typedef struct {
-  uint8_t kind;
-  uint32_t local;        /* V_LOCAL */
-  uint64_t k;            /* V_CONST */
-} sv_t;
-
-enum { C_FUNC, C_BLOCK, C_LOOP, C_IF };
-typedef struct {
-  uint8_t kind;
-  uint32_t height;       /* stack height below the block's params */
-  uint32_t nparams, nresults;
-  uint32_t loop_pos;     /* C_LOOP: cell index of the loop head */
-  int32_t fix;           /* fixups waiting for the end label */
-  int32_t else_ins, else_cell;  /* C_IF: the branch to the else arm, -1 if none */
-  int32_t try_idx;       /* a try_table's block: its handler, else -1 */
-} ctl_t;
-
-typedef struct { uint32_t ins, cell; int32_t next; } fix_t;
-
-typedef struct {
-  wf_instance_t *inst;
-  const wf_module_t *m;
-  const void *const *H;
-  wf_cell_t *code; size_t n, cap;
-  sv_t *st; uint32_t sh, scap, maxh;
-  uint32_t lo;            /* no V_LOCAL entry below this position */
-  ctl_t *ctl; uint32_t nctl, ccap;
-  fix_t *fix; uint32_t nfix, fcap;
-  wf_handler_t *hs; uint32_t nh, hcap;    /* try_tables */
-  wf_catch_t *cs; uint32_t ncs, cscap;    /* their catch clauses */
-  uint32_t T;             /* first temporary: params + locals + kmax */
-  uint32_t cbase, kmax;   /* constant slots [cbase, cbase + kmax) */
-  uint64_t *kv; uint32_t nk, kcap;   /* constant slots' values */
-  rel_t *rel; uint32_t nrel, rcap;   /* relocations, cells in increasing order */
-  rel_t *crel; uint32_t ncrel, crcap; /* R_CATCH_TAG relocations (at: catch) */
-  bool noshare;           /* the code cannot be relocated (see above) */
-  uint32_t khash[KHASH];  /* index + 1 into kv, 0 = empty */
-  int64_t movpos;         /* the last instruction, if it is a MOVn (n < 4); else -1 */
-  uint32_t movcnt;        /* its n */
-  int64_t addkpos;        /* the last instruction, if it is a lone I32_ADD_K; else -1 */
-  int64_t addpos;         /* the same for a lone i32.add of two slots (I32_ADD2) */
-  /* the last F64_MUL_MB emitted: [x|addr] [dst|off] at cells [pos, end)
-   * (F64_MULADD_RM when its product is added into memory just after) */
-  struct { bool valid, ma; uint32_t pos; size_t end; int32_t x, addr, off, dst; } fmul;
-  /* the last P_FMUL_FMUL [a|b] [c|dst] and the last plain F64_LOAD
-   * [addr|dst] [off] (F64_M3ADD_RM / F64_M3SUB_RM) */
-  struct { bool valid; uint32_t pos; size_t end; int32_t a, b, c, dst; } prod;
-  struct { bool valid; uint32_t pos; size_t end; int32_t addr, off, dst; } fload;
-  /* a rotate/xor chain on one x (SIG_RRR / SIG_RRS): stage 1 after an
-   * I32_ROTL_K at pos1, stage 2 after a P_ROTLK_XOR_C right after it at pos2 */
-  struct { uint8_t stage; uint32_t pos1, pos2; size_t end; int32_t x, k1, k2, dst; } rx;
-  /* the last I32_AND_K [a|mask] [dst|-] (BRA_x when a compare-and-branch
-   * on its result follows) */
-  struct { bool valid; uint32_t pos; size_t end; int32_t a, mask, dst; } andk;
-  /* the last plain i32.load / i32.load8_u [addr|dst] [off] (LBRC_x) */
-  struct { bool valid; uint32_t pos; size_t end; } iload;
-  /* the last lone I32_ADD_K [a|imm] [dst|-] (F64_M3ADD_RMK) */
-  struct { bool valid; uint32_t pos; size_t end; } addk;
-  /* the last I32_SHL_K [a|sh] [dst|-] (I32_LOAD_SK: a table lookup) */
-  struct { bool valid; uint32_t pos; size_t end; int32_t a, sh, dst; } shlk;
-  int32_t cur_before;     /* for the instruction being emitted: the slot its
-                             predecessor wrote (its value is in acc), or INT32_MIN */
-  bool oom, unreachable;
-  const uint8_t *p, *end;
-  struct {
-    bool valid;
-    uint32_t pos;         /* instruction start */
-    uint32_t op;
-    int32_t a, b;
-    bool k;
-    uint32_t dcell; uint8_t dhalf;
-    int32_t dst;
-    bool norewind;        /* second half of a pair: cannot be removed */
-    int32_t off;          /* fused memory operand: address slot in b, offset here */
-    /* a compare whose left operand was just computed by an I32_ADD_K */
-    bool pv, pvreg; uint32_t pvpos; int32_t pva, pvimm;   /* pvreg: pvimm is a slot */
-    int32_t before;       /* dst of the instruction just before it, or INT32_MIN */
-    size_t end;           /* code position right after it */
-  } last;
-} tr_t;
+#include "translate.h"
 
 /* ---- buffers ---- */
 
@@ -159,7 +48,7 @@ static bool reserve(tr_t *t, size_t k) {
 /* Emit a handler cell; returns the instruction's position. Enough room for
  * the operand cells that follow is reserved here (callers with more than 6
  * operand cells reserve themselves). */
-static uint32_t emit_h(tr_t *t, uint32_t op) {
+uint32_t wf_tr_emit_h(tr_t *t, uint32_t op) {
   t->cur_before = t->last.valid && t->n == t->last.end ? t->last.dst : INT32_MIN;
   t->last.valid = false;
   t->movpos = -1;
@@ -169,7 +58,7 @@ static uint32_t emit_h(tr_t *t, uint32_t op) {
   t->code[t->n].h = t->H[op];
   return (uint32_t)t->n++;
 }
-static uint32_t emit_ab(tr_t *t, int32_t a, int32_t b) {
+uint32_t wf_tr_emit_ab(tr_t *t, int32_t a, int32_t b) {
   if (!reserve(t, 1)) return 0;
   t->code[t->n].u = 0;
   t->code[t->n].p.a = a;
@@ -199,7 +88,7 @@ static void emit_ptr(tr_t *t, void *ptr, uint8_t kind, uint32_t idx) {
 }
 /* Drop the cells from n on (an instruction replaced by a fused one), and
  * the relocations that pointed into them. */
-static void rewind_to(tr_t *t, size_t n) {
+void wf_tr_rewind_to(tr_t *t, size_t n) {
   t->n = n;
   while (t->nrel && t->rel[t->nrel - 1].at >= n) t->nrel--;
 }
@@ -228,8 +117,6 @@ static void patch_rel(tr_t *t, uint32_t ins, uint32_t cell, size_t target) {
 
 /* ---- the simulated stack ---- */
 
-static int32_t loff(uint32_t local) { return (int32_t)(local * 8u); }
-static int32_t home(tr_t *t, uint32_t pos) { return (int32_t)((t->T + pos) * 8u); }
 
 static bool push(tr_t *t, sv_t v) {
   if (!grow((void **)&t->st, &t->scap, (size_t)t->sh + 1, sizeof(sv_t))) {
@@ -241,10 +128,10 @@ static bool push(tr_t *t, sv_t v) {
   if (t->sh > t->maxh) t->maxh = t->sh;
   return true;
 }
-static int32_t push_temp(tr_t *t) {
+int32_t wf_tr_push_temp(tr_t *t) {
   sv_t v = {V_TEMP, 0, 0};
   push(t, v);
-  return home(t, t->sh - 1);
+  return wf_tr_home(t, t->sh - 1);
 }
 static void push_local(tr_t *t, uint32_t x) { sv_t v = {V_LOCAL, x, 0}; push(t, v); }
 static void push_const(tr_t *t, uint64_t k) { sv_t v = {V_CONST, 0, k}; push(t, v); }
@@ -253,13 +140,13 @@ static sv_t pop(tr_t *t) {
   return t->st[--t->sh];
 }
 
-static void set_last(tr_t *t, uint32_t pos, uint32_t op, int32_t a, int32_t b, bool k,
+void wf_tr_set_last(tr_t *t, uint32_t pos, uint32_t op, int32_t a, int32_t b, bool k,
                      uint32_t dcell, uint8_t dhalf, int32_t dst);
 static void emit_const(tr_t *t, int32_t dst, uint64_t k) {
-  uint32_t pos = emit_h(t, WF_X_CONST);
-  uint32_t dc = emit_ab(t, dst, 0);
+  uint32_t pos = wf_tr_emit_h(t, WF_X_CONST);
+  uint32_t dc = wf_tr_emit_ab(t, dst, 0);
   emit_u(t, k);
-  set_last(t, pos, WF_X_CONST, 0, 0, false, dc, 0, dst);   /* a value producer */
+  wf_tr_set_last(t, pos, WF_X_CONST, 0, 0, false, dc, 0, dst);   /* a value producer */
   t->last.norewind = true;
 }
 
@@ -273,20 +160,20 @@ static void emit_mov(tr_t *t, int32_t src, int32_t dst) {
     t->code[first].h = t->H[next[t->movcnt]];
     t->movcnt++;
     if (t->movcnt == 4) t->movpos = -1;
-    uint32_t dc = emit_ab(t, src, dst);
-    set_last(t, first, WF_X_MOV, src, 0, false, dc, 1, dst);
+    uint32_t dc = wf_tr_emit_ab(t, src, dst);
+    wf_tr_set_last(t, first, WF_X_MOV, src, 0, false, dc, 1, dst);
     t->last.norewind = true;
     return;
   }
-  uint32_t pos = emit_h(t, WF_X_MOV);
-  uint32_t dc = emit_ab(t, src, dst);
+  uint32_t pos = wf_tr_emit_h(t, WF_X_MOV);
+  uint32_t dc = wf_tr_emit_ab(t, src, dst);
   if (!t->oom) { t->movpos = pos; t->movcnt = 1; }
-  set_last(t, pos, WF_X_MOV, src, 0, false, dc, 1, dst);
+  wf_tr_set_last(t, pos, WF_X_MOV, src, 0, false, dc, 1, dst);
   t->last.norewind = true;
 }
 
 /* The slot holding constant k, or -1 when the function has too many. */
-static int32_t const_slot(tr_t *t, uint64_t k) {
+int32_t wf_tr_const_slot(tr_t *t, uint64_t k) {
   uint32_t h = (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> 53) & (KHASH - 1);
   for (;;) {
     uint32_t e = t->khash[h];
@@ -306,7 +193,7 @@ static int32_t const_slot(tr_t *t, uint64_t k) {
 
 /* Write constant k to slot dst. */
 static void emit_const_to(tr_t *t, int32_t dst, uint64_t k) {
-  int32_t ks = const_slot(t, k);
+  int32_t ks = wf_tr_const_slot(t, k);
   if (ks >= 0) emit_mov(t, ks, dst);
   else emit_const(t, dst, k);
 }
@@ -314,20 +201,20 @@ static void emit_const_to(tr_t *t, int32_t dst, uint64_t k) {
 /* Make stack entry pos live in its home slot. */
 static void to_home(tr_t *t, uint32_t pos) {
   sv_t *v = &t->st[pos];
-  if (v->kind == V_LOCAL) emit_mov(t, loff(v->local), home(t, pos));
-  else if (v->kind == V_CONST) emit_const_to(t, home(t, pos), v->k);
+  if (v->kind == V_LOCAL) emit_mov(t, wf_tr_loff(v->local), wf_tr_home(t, pos));
+  else if (v->kind == V_CONST) emit_const_to(t, wf_tr_home(t, pos), v->k);
   v->kind = V_TEMP;
 }
 
 /* The slot an operand is read from (a constant is materialized). */
-static int32_t opnd(tr_t *t, uint32_t pos, const sv_t *v) {
-  if (v->kind == V_LOCAL) return loff(v->local);
+int32_t wf_tr_opnd(tr_t *t, uint32_t pos, const sv_t *v) {
+  if (v->kind == V_LOCAL) return wf_tr_loff(v->local);
   if (v->kind == V_CONST) {
-    int32_t ks = const_slot(t, v->k);
+    int32_t ks = wf_tr_const_slot(t, v->k);
     if (ks >= 0) return ks;
-    emit_const(t, home(t, pos), v->k);
+    emit_const(t, wf_tr_home(t, pos), v->k);
   }
-  return home(t, pos);
+  return wf_tr_home(t, pos);
 }
 
 /* Copy every pending reference to a local into its home slot (before a
@@ -354,7 +241,7 @@ static void spill_refs(tr_t *t, uint32_t x, uint32_t below) {
 }
 
 /* Set `last` after emitting an instruction with a plain destination. */
-static void set_last(tr_t *t, uint32_t pos, uint32_t op, int32_t a, int32_t b, bool k,
+void wf_tr_set_last(tr_t *t, uint32_t pos, uint32_t op, int32_t a, int32_t b, bool k,
                      uint32_t dcell, uint8_t dhalf, int32_t dst) {
   if (t->oom) return;
   t->last.valid = true;
@@ -522,7 +409,7 @@ static void emit_moves(tr_t *t, uint32_t n, int32_t dst) {
    * directly. (Conditional paths always start with a branch, which leaves
    * no `last`, so this only happens where the stack is being abandoned.) */
   if (n == 1 && t->st[base].kind == V_TEMP && t->last.valid && !t->oom &&
-      t->last.dst == home(t, base) && dst != home(t, base)) {
+      t->last.dst == wf_tr_home(t, base) && dst != wf_tr_home(t, base)) {
     wf_cell_t *dc = &t->code[t->last.dcell];
     if (t->last.dhalf) dc->p.b = dst; else dc->p.a = dst;
     t->last.valid = false;
@@ -533,16 +420,16 @@ static void emit_moves(tr_t *t, uint32_t n, int32_t dst) {
   for (uint32_t i = 0; i < n; i++) {
     sv_t *v = &t->st[base + i];
     if (v->kind != V_LOCAL) continue;
-    int32_t o = loff(v->local);
-    if (o >= dst && o < dst + (int32_t)(8 * i)) emit_mov(t, o, home(t, base + i));
+    int32_t o = wf_tr_loff(v->local);
+    if (o >= dst && o < dst + (int32_t)(8 * i)) emit_mov(t, o, wf_tr_home(t, base + i));
   }
   for (uint32_t i = 0; i < n; i++) {
     sv_t *v = &t->st[base + i];
     int32_t d = dst + (int32_t)(8 * i);
     if (v->kind == V_CONST) { emit_const_to(t, d, v->k); continue; }
-    int32_t s = home(t, base + i);
+    int32_t s = wf_tr_home(t, base + i);
     if (v->kind == V_LOCAL) {
-      int32_t o = loff(v->local);
+      int32_t o = wf_tr_loff(v->local);
       if (!(o >= dst && o < dst + (int32_t)(8 * i))) s = o;
     }
     emit_mov(t, s, d);
@@ -554,7 +441,7 @@ static bool moves_needed(tr_t *t, uint32_t n, int32_t dst) {
   uint32_t base = t->sh - n;
   for (uint32_t i = 0; i < n; i++) {
     sv_t *v = &t->st[base + i];
-    if (v->kind != V_TEMP || home(t, base + i) != dst + (int32_t)(8 * i)) return true;
+    if (v->kind != V_TEMP || wf_tr_home(t, base + i) != dst + (int32_t)(8 * i)) return true;
   }
   return false;
 }
@@ -567,19 +454,19 @@ static void emit_return(tr_t *t) {
   if (f->nresults == 1 && t->sh >= 1) {
     /* one result: let its producer write slot 0, or copy it in RET1 */
     sv_t *v = &t->st[t->sh - 1];
-    bool produced = v->kind == V_TEMP && t->last.valid && t->last.dst == home(t, t->sh - 1);
+    bool produced = v->kind == V_TEMP && t->last.valid && t->last.dst == wf_tr_home(t, t->sh - 1);
     if (!produced) {
-      int32_t s = v->kind == V_LOCAL ? loff(v->local)
-                : v->kind == V_CONST ? const_slot(t, v->k) : home(t, t->sh - 1);
+      int32_t s = v->kind == V_LOCAL ? wf_tr_loff(v->local)
+                : v->kind == V_CONST ? wf_tr_const_slot(t, v->k) : wf_tr_home(t, t->sh - 1);
       if (s > 0) {
-        emit_h(t, WF_X_RET1);
-        emit_ab(t, s, 0);
+        wf_tr_emit_h(t, WF_X_RET1);
+        wf_tr_emit_ab(t, s, 0);
         return;
       }
     }
   }
   emit_moves(t, f->nresults, 0);
-  emit_h(t, WF_X_RET);
+  wf_tr_emit_h(t, WF_X_RET);
 }
 
 /* A BR right after a MOVn (n = 1..4, nothing in between): make it a
@@ -597,7 +484,7 @@ static bool mov_br(tr_t *t, uint32_t *ins, uint32_t *cell) {
     t->last.valid = false;
     t->movpos = t->addkpos = t->addpos = -1;
     *ins = pos;
-    *cell = emit_ab(t, 0, 0);
+    *cell = wf_tr_emit_ab(t, 0, 0);
     return true;
   }
   return false;
@@ -609,11 +496,11 @@ static void emit_br(tr_t *t, uint32_t d) {
   ctl_t *c = &t->ctl[t->nctl - 1 - d];
   if (c->kind == C_FUNC) { emit_return(t); return; }
   uint32_t n = label_arity(c);
-  emit_moves(t, n, home(t, c->height));
+  emit_moves(t, n, wf_tr_home(t, c->height));
   uint32_t ins, cell;
   if (!mov_br(t, &ins, &cell)) {
-    ins = emit_h(t, WF_X_BR);
-    cell = emit_ab(t, 0, 0);
+    ins = wf_tr_emit_h(t, WF_X_BR);
+    cell = wf_tr_emit_ab(t, 0, 0);
   }
   if (c->kind == C_LOOP) patch_rel(t, ins, cell, c->loop_pos);
   else add_fix(t, c, ins, cell);
@@ -698,7 +585,7 @@ static uint32_t negate_cmp(uint32_t op) {
  * holds the relative target. */
 static void emit_condbr(tr_t *t, sv_t c, uint32_t cpos, bool when_true, uint32_t *ins,
                         uint32_t *cell) {
-  if (c.kind == V_TEMP && t->last.valid && !t->last.norewind && t->last.dst == home(t, cpos)) {
+  if (c.kind == V_TEMP && t->last.valid && !t->last.norewind && t->last.dst == wf_tr_home(t, cpos)) {
     uint32_t op = t->last.op;
     if (brc_index(op)) {
       int32_t a = t->last.a, b = t->last.b;
@@ -707,11 +594,11 @@ static void emit_condbr(tr_t *t, sv_t c, uint32_t cpos, bool when_true, uint32_t
       uint32_t lop = t->last.pv ? loop_op(op, k, t->last.pvreg) : 0;
       if (lop) {                                /* drop the add and the compare */
         int32_t pa = t->last.pva, pimm = t->last.pvimm;
-        rewind_to(t, t->last.pvpos);
-        *ins = emit_h(t, lop);
-        emit_ab(t, pa, pimm);
-        emit_ab(t, a, b);
-        *cell = emit_ab(t, 0, 0);
+        wf_tr_rewind_to(t, t->last.pvpos);
+        *ins = wf_tr_emit_h(t, lop);
+        wf_tr_emit_ab(t, pa, pimm);
+        wf_tr_emit_ab(t, a, b);
+        *cell = wf_tr_emit_ab(t, 0, 0);
         return;
       }
       /* a compare of the value just loaded (which is still written: it
@@ -725,12 +612,12 @@ static void emit_condbr(tr_t *t, sv_t c, uint32_t cpos, bool when_true, uint32_t
         int32_t la = lc[1].p.a, ld = lc[1].p.b;
         uint32_t loff_ = (uint32_t)lc[2].u;   /* a memarg offset: 32 bits */
         if ((b8 || b32) && ld == a && b != ld) {
-          rewind_to(t, t->iload.pos);
+          wf_tr_rewind_to(t, t->iload.pos);
           t->iload.valid = false;
-          *ins = emit_h(t, lbrc_op(op, k, b8));
-          emit_ab(t, la, ld);
-          *cell = emit_ab(t, b, 0);
-          emit_ab(t, (int32_t)loff_, 0);
+          *ins = wf_tr_emit_h(t, lbrc_op(op, k, b8));
+          wf_tr_emit_ab(t, la, ld);
+          *cell = wf_tr_emit_ab(t, b, 0);
+          wf_tr_emit_ab(t, (int32_t)loff_, 0);
           return;
         }
       }
@@ -742,50 +629,50 @@ static void emit_condbr(tr_t *t, sv_t c, uint32_t cpos, bool when_true, uint32_t
         if ((ac[0].h == t->H[WF_X_I32_AND_K] || ac[0].h == t->H[WF_X_I32_AND_KA]) &&
             ac[1].p.a == t->andk.a && ac[1].p.b == t->andk.mask && ac[2].p.a == a) {
           int32_t x = t->andk.a, mask = t->andk.mask;
-          rewind_to(t, t->andk.pos);
+          wf_tr_rewind_to(t, t->andk.pos);
           t->andk.valid = false;
-          *ins = emit_h(t, bra);
-          emit_ab(t, x, mask);
-          *cell = emit_ab(t, b, 0);
+          *ins = wf_tr_emit_h(t, bra);
+          wf_tr_emit_ab(t, x, mask);
+          *cell = wf_tr_emit_ab(t, b, 0);
           return;
         }
       }
       int32_t before = t->last.before;
-      rewind_to(t, t->last.pos);                       /* drop the compare */
+      wf_tr_rewind_to(t, t->last.pos);                       /* drop the compare */
       bool fwd = before != INT32_MIN && a == before;   /* a is in acc */
-      *ins = emit_h(t, fwd ? brc_acc_op(op, k) : brc_op(op, k));
-      emit_ab(t, a, b);
-      *cell = emit_ab(t, 0, 0);
+      *ins = wf_tr_emit_h(t, fwd ? brc_acc_op(op, k) : brc_op(op, k));
+      wf_tr_emit_ab(t, a, b);
+      *cell = wf_tr_emit_ab(t, 0, 0);
       return;
     }
     if (fbrc_op(op, true)) {
       int32_t a = t->last.a, b = t->last.b;
-      rewind_to(t, t->last.pos);
-      *ins = emit_h(t, fbrc_op(op, when_true));
-      emit_ab(t, a, b);
-      *cell = emit_ab(t, 0, 0);
+      wf_tr_rewind_to(t, t->last.pos);
+      *ins = wf_tr_emit_h(t, fbrc_op(op, when_true));
+      wf_tr_emit_ab(t, a, b);
+      *cell = wf_tr_emit_ab(t, 0, 0);
       return;
     }
     if (op == WF_OP_I32_EQZ && !t->last.norewind) {
       int32_t a = t->last.a;
-      rewind_to(t, t->last.pos);
-      *ins = emit_h(t, when_true ? WF_X_BR_IFZ : WF_X_BR_IF);
-      *cell = emit_ab(t, a, 0);
+      wf_tr_rewind_to(t, t->last.pos);
+      *ins = wf_tr_emit_h(t, when_true ? WF_X_BR_IFZ : WF_X_BR_IF);
+      *cell = wf_tr_emit_ab(t, a, 0);
       return;
     }
   }
   if (c.kind == V_LOCAL && t->last.valid && !t->last.norewind &&
-      t->last.dst == loff(c.local) && t->last.op == WF_OP_I32_ADD && t->last.k) {
+      t->last.dst == wf_tr_loff(c.local) && t->last.op == WF_OP_I32_ADD && t->last.k) {
     int32_t a = t->last.a, imm = t->last.b, d = t->last.dst;
-    rewind_to(t, t->last.pos);
-    *ins = emit_h(t, when_true ? WF_X_ADDK_BRNZ : WF_X_ADDK_BRZ);
-    emit_ab(t, a, imm);
-    *cell = emit_ab(t, d, 0);
+    wf_tr_rewind_to(t, t->last.pos);
+    *ins = wf_tr_emit_h(t, when_true ? WF_X_ADDK_BRNZ : WF_X_ADDK_BRZ);
+    wf_tr_emit_ab(t, a, imm);
+    *cell = wf_tr_emit_ab(t, d, 0);
     return;
   }
-  int32_t s = opnd(t, cpos, &c);
-  *ins = emit_h(t, when_true ? WF_X_BR_IF : WF_X_BR_IFZ);
-  *cell = emit_ab(t, s, 0);
+  int32_t s = wf_tr_opnd(t, cpos, &c);
+  *ins = wf_tr_emit_h(t, when_true ? WF_X_BR_IF : WF_X_BR_IFZ);
+  *cell = wf_tr_emit_ab(t, s, 0);
 }
 
 static void do_br_if(tr_t *t, uint32_t d) {
@@ -794,7 +681,7 @@ static void do_br_if(tr_t *t, uint32_t d) {
   if (d >= t->nctl) return;
   ctl_t *lc = &t->ctl[t->nctl - 1 - d];
   uint32_t n = label_arity(lc), ins, cell;
-  if (lc->kind != C_FUNC && !moves_needed(t, n, home(t, lc->height))) {
+  if (lc->kind != C_FUNC && !moves_needed(t, n, wf_tr_home(t, lc->height))) {
     emit_condbr(t, c, cpos, true, &ins, &cell);
     if (lc->kind == C_LOOP) patch_rel(t, ins, cell, lc->loop_pos);
     else add_fix(t, lc, ins, cell);
@@ -809,14 +696,14 @@ static void do_br_table(tr_t *t) {
   uint32_t n = rd_u32(t);
   if ((uint64_t)n + 1 > (size_t)(t->end - t->p)) { t->p = t->end; return; }
   sv_t iv = pop(t);
-  int32_t idx = opnd(t, t->sh, &iv);
+  int32_t idx = wf_tr_opnd(t, t->sh, &iv);
   const uint8_t *labels = t->p;
   for (uint32_t i = 0; i <= n; i++) (void)rd_u32(t);
   if (!reserve(t, (size_t)n + 16)) return;
-  uint32_t ins = emit_h(t, WF_X_BR_TABLE);
-  emit_ab(t, idx, (int32_t)n);
+  uint32_t ins = wf_tr_emit_h(t, WF_X_BR_TABLE);
+  wf_tr_emit_ab(t, idx, (int32_t)n);
   uint32_t first = (uint32_t)t->n;
-  for (uint32_t i = 0; i <= n; i++) emit_ab(t, 0, 0);
+  for (uint32_t i = 0; i <= n; i++) wf_tr_emit_ab(t, 0, 0);
   /* Stubs for targets that need moves, shared per label depth. */
   int32_t *stub = calloc(t->nctl, sizeof *stub);
   if (!stub) { t->oom = true; return; }
@@ -826,7 +713,7 @@ static void do_br_table(tr_t *t) {
     if (wf_leb_read_u(&q, t->end, 32, &d) != WF_LEB_OK || d >= t->nctl) continue;
     ctl_t *lc = &t->ctl[t->nctl - 1 - d];
     uint32_t cell = first + i;
-    if (lc->kind != C_FUNC && !moves_needed(t, label_arity(lc), home(t, lc->height))) {
+    if (lc->kind != C_FUNC && !moves_needed(t, label_arity(lc), wf_tr_home(t, lc->height))) {
       if (lc->kind == C_LOOP) patch_rel(t, ins, cell, lc->loop_pos);
       else add_fix(t, lc, ins, cell);
       continue;
@@ -854,12 +741,12 @@ static void do_local_set(tr_t *t, uint32_t x, bool tee) {
   uint32_t top = t->sh - 1;
   sv_t v = t->st[top];
   spill_refs(t, x, top);   /* a spill MOV becomes `last`: no retarget below */
-  int32_t xo = loff(x);
+  int32_t xo = wf_tr_loff(x);
   if (v.kind == V_LOCAL) {
-    emit_mov(t, loff(v.local), xo);
+    emit_mov(t, wf_tr_loff(v.local), xo);
   } else if (v.kind == V_CONST) {
     emit_const_to(t, xo, v.k);
-  } else if (t->last.valid && t->last.dst == home(t, top) && !t->oom) {
+  } else if (t->last.valid && t->last.dst == wf_tr_home(t, top) && !t->oom) {
     wf_cell_t *dc = &t->code[t->last.dcell];
     if (t->last.dhalf) dc->p.b = xo; else dc->p.a = xo;
     /* Keep `last`, now writing the local: readers of the local may take the
@@ -870,385 +757,11 @@ static void do_local_set(tr_t *t, uint32_t x, bool tee) {
     if (tee) push_local(t, x);
     return;
   } else {
-    emit_mov(t, home(t, top), xo);
+    emit_mov(t, wf_tr_home(t, top), xo);
   }
   /* `last` is the MOV writing x (or nothing new was emitted) */
   t->sh--;
   if (tee) push_local(t, x);
-}
-
-/* ---- plain numeric and memory instructions ---- */
-
-/* Forwarded forms (see interp.h): which = 0 a from acc, 1 b from acc, 2 K form. */
-static uint32_t acc_op(uint32_t op, int which) {
-  switch (op) {
-#define X(n) case WF_OP_##n: return which == 0 ? WF_X_##n##_A : which == 1 ? WF_X_##n##_B : WF_X_##n##_KA;
-    WF_KOPS(X)
-#undef X
-#define X(n) case WF_OP_##n: return which == 0 ? WF_X_##n##_A : which == 1 ? WF_X_##n##_B : 0;
-    WF_FACCOPS(X)
-#undef X
-    default: return 0;
-  }
-}
-
-static uint32_t kop_of(uint32_t op) {
-  switch (op) {
-#define X(n) case WF_OP_##n: return WF_X_##n##_K;
-    WF_KOPS(X)
-#undef X
-    default: return 0;
-  }
-}
-static uint32_t marith_load(uint32_t op) {
-  switch (op) {
-#define X(n, l) case WF_OP_##n: return WF_OP_##l;
-    WF_MARITH(X)
-#undef X
-    default: return 0;
-  }
-}
-static uint32_t marith_op(uint32_t op, bool mem_is_a) {
-  switch (op) {
-#define X(n, l) case WF_OP_##n: return mem_is_a ? WF_X_##n##_MA : WF_X_##n##_MB;
-    WF_MARITH(X)
-#undef X
-    default: return 0;
-  }
-}
-static uint32_t pair_op(uint32_t op1, bool k1, uint32_t op2, bool k2, int side) {
-#define X(n, o1, pk1, o2, pk2, ps, ...) \
-  if (op1 == WF_OP_##o1 && k1 == pk1 && op2 == WF_OP_##o2 && k2 == pk2 && side == ps) \
-    return WF_X_P_##n;
-  WF_PAIRS(X)
-#undef X
-  return 0;
-}
-
-static bool commutative(uint32_t op);
-
-/* The cells recorded in t->rx are still what was emitted (nothing was
- * rewound and replaced in between). */
-static bool rx_intact(tr_t *t) {
-  if (t->oom) return false;
-  const wf_cell_t *c = &t->code[t->rx.pos1];
-  if ((c[0].h != t->H[WF_X_I32_ROTL_K] && c[0].h != t->H[WF_X_I32_ROTL_KA]) ||
-      c[1].p.a != t->rx.x || c[1].p.b != t->rx.k1)
-    return false;
-  if (t->rx.stage == 1) return c[2].p.a == t->rx.dst && t->rx.pos1 + 3 == t->rx.end;
-  c = &t->code[t->rx.pos2];
-  return t->rx.pos2 == t->rx.pos1 + 3 && c[0].h == t->H[WF_X_P_ROTLK_XOR_C] &&
-         c[1].p.a == t->rx.x && c[1].p.b == t->rx.k2 && c[2].p.b == t->rx.dst &&
-         t->rx.pos2 + 3 == t->rx.end;
-}
-
-/* The binary op `op` consumes the result of the instruction just emitted
- * (a binary op itself): emit one pair instruction instead. `x` is the other
- * operand's slot (or immediate when k2); t_left: the fresh value is op's left
- * operand. */
-static bool fuse_pair(tr_t *t, uint32_t op, bool k2, int32_t x, bool t_left) {
-  if (!t->last.valid || t->last.norewind || t->last.op >= WF_OP_COUNT) return false;
-  int side = t_left ? 0 : 1;
-  if (!t_left && commutative(op)) side = 0;
-  uint32_t pop_ = pair_op(t->last.op, t->last.k, op, k2, side);
-  if (!pop_) return false;
-  int32_t a = t->last.a, b = t->last.b, before = t->last.before;
-  uint32_t base = pop_;
-  /* the value written just before op1 is in acc when the pair starts */
-  if (before != INT32_MIN) {
-    if (!k2 && x == before) pop_ += 2;                   /* WF_X_P_n_C */
-    else if (a == before) pop_ += 1;                     /* WF_X_P_n_A */
-  }
-  /* the second or third step of a rotate/xor chain on the same a */
-  bool chain = pop_ == base + 2 && (base == WF_X_P_ROTLK_XOR || base == WF_X_P_SHRUK_XOR) &&
-               t->rx.stage && t->rx.end == t->last.pos && t->rx.dst == x && t->rx.x == a &&
-               x >= (int32_t)(t->T * 8u) && rx_intact(t);
-  if (chain && t->rx.stage == 2) {
-    int32_t k1 = t->rx.k1, k2_ = t->rx.k2;
-    rewind_to(t, t->rx.pos1);
-    t->rx.stage = 0;
-    int32_t d = push_temp(t);
-    uint32_t pos = emit_h(t, base == WF_X_P_ROTLK_XOR ? WF_X_SIG_RRR : WF_X_SIG_RRS);
-    emit_ab(t, a, k1);
-    emit_ab(t, k2_, b);
-    uint32_t dc = emit_ab(t, d, 0);
-    set_last(t, pos, WF_X_COUNT, 0, 0, false, dc, 0, d);
-    return true;
-  }
-  rewind_to(t, t->last.pos);
-  int32_t d = push_temp(t);
-  uint32_t pos = emit_h(t, pop_);
-  t->cur_before = before;
-  emit_ab(t, a, b);
-  uint32_t dc = emit_ab(t, x, d);
-  set_last(t, pos, WF_X_COUNT, 0, 0, false, dc, 1, d);
-  if (base == WF_X_P_FMUL_FMUL && !t->oom) {
-    t->prod.valid = true;
-    t->prod.pos = pos;
-    t->prod.end = t->n;
-    t->prod.a = a;
-    t->prod.b = b;
-    t->prod.c = x;
-    t->prod.dst = d;
-  }
-  if (chain && base == WF_X_P_ROTLK_XOR && !t->oom) {
-    t->rx.stage = 2;
-    t->rx.pos2 = pos;
-    t->rx.end = t->n;
-    t->rx.k2 = b;
-    t->rx.dst = d;
-  }
-  return true;
-}
-
-static uint32_t marith_fop(uint32_t op, bool mem_is_a, bool k) {
-  switch (op) {
-#define X(n, l) case WF_OP_##n: \
-    return k ? (mem_is_a ? WF_X_##n##_MAK : WF_X_##n##_MBK) : (mem_is_a ? WF_X_##n##_MAR : WF_X_##n##_MBR);
-    WF_MARITH(X)
-#undef X
-    default: return 0;
-  }
-}
-static bool commutative(uint32_t op) {
-  switch (op) {
-    case WF_OP_I32_ADD: case WF_OP_I32_MUL: case WF_OP_I32_AND: case WF_OP_I32_OR:
-    case WF_OP_I32_XOR: case WF_OP_I32_EQ: case WF_OP_I32_NE:
-    case WF_OP_I64_ADD: case WF_OP_I64_MUL: case WF_OP_I64_AND: case WF_OP_I64_OR:
-    case WF_OP_I64_XOR: case WF_OP_I64_EQ: case WF_OP_I64_NE:
-      return true;
-    default: return false;
-  }
-}
-
-static bool fits_imm(uint32_t op, uint64_t k) {
-  if (op >= WF_OP_I64_EQZ && op <= WF_OP_I64_GE_U) return (int64_t)k == (int32_t)k;
-  if (op >= WF_OP_I64_CLZ && op <= WF_OP_I64_ROTR) return (int64_t)k == (int32_t)k;
-  return true;   /* i32: the low 32 bits */
-}
-
-/* t->prod is still the P_FMUL_FMUL emitted at its position, and its
- * product (a temporary, read only by what consumes it) is slot x. */
-static bool prod_intact(tr_t *t, int32_t x) {
-  if (!t->prod.valid || t->oom || t->prod.dst != x || x < (int32_t)(t->T * 8u) ||
-      t->prod.end != t->prod.pos + 3)
-    return false;
-  const wf_cell_t *c = &t->code[t->prod.pos];
-  return (c[0].h == t->H[WF_X_P_FMUL_FMUL] || c[0].h == t->H[WF_X_P_FMUL_FMUL_A] ||
-          c[0].h == t->H[WF_X_P_FMUL_FMUL_C]) &&
-         c[1].p.a == t->prod.a && c[1].p.b == t->prod.b && c[2].p.a == t->prod.c &&
-         c[2].p.b == x;
-}
-
-/* t->fload is still the F64_LOAD emitted at its position. */
-static bool fload_intact(tr_t *t) {
-  if (t->oom || t->fload.end != t->fload.pos + 3) return false;
-  const wf_cell_t *c = &t->code[t->fload.pos];
-  return (c[0].h == t->H[WF_OP_F64_LOAD] || c[0].h == t->H[WF_X_F64_LOAD_A]) &&
-         c[1].p.a == t->fload.addr && c[1].p.b == t->fload.dst &&
-         c[2].u == (uint64_t)(uint32_t)t->fload.off;
-}
-
-/* A store of the value just computed by a fused load+op from the same
- * address: one read-modify-write instruction. */
-static bool fuse_rmw(tr_t *t, uint32_t op, sv_t v, sv_t a, uint32_t apos, uint32_t off) {
-  if (v.kind != V_TEMP || !t->last.valid || t->last.norewind ||
-      t->last.dst != home(t, apos + 1) || t->last.off != (int32_t)off)
-    return false;
-  uint32_t rop = 0;
-  switch (t->last.op) {
-#define X(n, l) \
-    case WF_X_##n##_MB: rop = op == WF_OP_##l + (WF_OP_I32_STORE - WF_OP_I32_LOAD) ? WF_X_##n##_RMB : 0; break; \
-    case WF_X_##n##_MA: rop = op == WF_OP_##l + (WF_OP_I32_STORE - WF_OP_I32_LOAD) ? WF_X_##n##_RMA : 0; break;
-    WF_MARITH(X)
-#undef X
-    default: return false;
-  }
-  if (!rop) return false;
-  /* the same address slot (a local, or a temporary the op did not write) */
-  int32_t ao = a.kind == V_LOCAL ? loff(a.local) : a.kind == V_TEMP ? home(t, apos)
-             : const_slot(t, a.k);   /* a constant address: its slot, as the load's */
-  if (ao < 0 || ao != t->last.b) return false;
-  int32_t x = t->last.a;
-  /* x = y * mem just before (no label between), x a temporary read only
-   * here: one F64_MULADD_RM */
-  if (rop == WF_X_F64_ADD_RMB && t->fmul.valid && t->fmul.end == t->last.pos &&
-      t->fmul.dst == x && x >= (int32_t)(t->T * 8u) && t->fmul.addr != x &&
-      t->code[t->fmul.pos].h == t->H[t->fmul.ma ? WF_X_F64_MUL_MA : WF_X_F64_MUL_MB] &&
-      t->code[t->fmul.pos + 1].p.a == t->fmul.x && t->code[t->fmul.pos + 1].p.b == t->fmul.addr &&
-      t->code[t->fmul.pos + 2].p.a == x && t->code[t->fmul.pos + 2].p.b == t->fmul.off) {
-    int32_t y = t->fmul.x, a1 = t->fmul.addr, off1 = t->fmul.off;
-    rewind_to(t, t->fmul.pos);
-    t->fmul.valid = false;
-    emit_h(t, t->fmul.ma ? WF_X_F64_MULADD_RMA : WF_X_F64_MULADD_RM);
-    emit_ab(t, y, a1);
-    emit_ab(t, ao, off1);
-    emit_ab(t, (int32_t)off, 0);
-    return true;
-  }
-  /* x = (a * b) * c just before: one F64_M3ADD_RM */
-  if (rop == WF_X_F64_ADD_RMB && t->prod.end == t->last.pos && prod_intact(t, x) &&
-      ao != x) {
-    int32_t pa = t->prod.a, pb = t->prod.b, pc = t->prod.c;
-    /* the address computed by an I32_ADD_K just before the product */
-    if (t->addk.valid && t->addk.end == t->prod.pos && t->addk.end == t->addk.pos + 3) {
-      const wf_cell_t *kc = &t->code[t->addk.pos];
-      if ((kc[0].h == t->H[WF_X_I32_ADD_K] || kc[0].h == t->H[WF_X_I32_ADD_KA]) &&
-          kc[2].p.a == ao) {
-        int32_t ka = kc[1].p.a, kimm = kc[1].p.b;
-        rewind_to(t, t->addk.pos);
-        t->prod.valid = t->addk.valid = false;
-        emit_h(t, WF_X_F64_M3ADD_RMK);
-        emit_ab(t, pa, pb);
-        emit_ab(t, pc, ao);
-        emit_ab(t, (int32_t)off, ka);
-        emit_ab(t, kimm, 0);
-        return true;
-      }
-    }
-    rewind_to(t, t->prod.pos);
-    t->prod.valid = false;
-    emit_h(t, WF_X_F64_M3ADD_RM);
-    emit_ab(t, pa, pb);
-    emit_ab(t, pc, ao);
-    emit_ab(t, (int32_t)off, 0);
-    return true;
-  }
-  rewind_to(t, t->last.pos);
-  emit_h(t, rop);
-  emit_ab(t, x, ao);
-  emit_ab(t, 0, (int32_t)off);
-  return true;
-}
-
-/* A store of the value just loaded (plain i32/i64 load and store). */
-static bool fuse_copy(tr_t *t, uint32_t op, sv_t v, sv_t a, uint32_t apos, uint32_t off) {
-  if (v.kind != V_TEMP || !t->last.valid || t->last.norewind ||
-      t->last.dst != home(t, apos + 1))
-    return false;
-  uint32_t cop;
-  if (op == WF_OP_I32_STORE && t->last.op == WF_OP_I32_LOAD) cop = WF_X_COPY32;
-  else if (op == WF_OP_I64_STORE && t->last.op == WF_OP_I64_LOAD) cop = WF_X_COPY64;
-  else return false;
-  int32_t src = t->last.a, soff = t->last.b;
-  rewind_to(t, t->last.pos);
-  int32_t ao = opnd(t, apos, &a);
-  emit_h(t, cop);
-  emit_ab(t, src, ao);
-  emit_ab(t, soff, (int32_t)off);
-  return true;
-}
-
-/* A store of the value just computed by a plain binary op. */
-static bool fuse_opstore(tr_t *t, uint32_t op, sv_t v, sv_t a, uint32_t apos, uint32_t off) {
-  if (v.kind != V_TEMP || !t->last.valid || t->last.norewind ||
-      t->last.dst != home(t, apos + 1) || t->last.op >= WF_OP_COUNT)
-    return false;
-  uint32_t sop = 0;
-#define X(n, o, kk, st, ...) \
-  if (!sop && t->last.op == WF_OP_##o && t->last.k == kk && op == WF_OP_##st) sop = WF_X_S_##n;
-  WF_OPSTORES(X)
-#undef X
-  if (!sop) return false;
-  int32_t x = t->last.a, y = t->last.b;
-  /* mem - (p * q) * r where mem was loaded from the same address just
-   * before the product: one F64_M3SUB_RM */
-  if (sop == WF_X_S_F64_SUB && a.kind != V_CONST && t->prod.end == t->last.pos &&
-      prod_intact(t, y) && t->fload.valid && t->fload.end == t->prod.pos &&
-      t->fload.dst == x && x >= (int32_t)(t->T * 8u) && t->fload.off == (int32_t)off &&
-      fload_intact(t)) {
-    int32_t ao = a.kind == V_LOCAL ? loff(a.local) : home(t, apos);
-    if (ao == t->fload.addr && ao != x && ao != y) {
-      int32_t pa = t->prod.a, pb = t->prod.b, pc = t->prod.c;
-      rewind_to(t, t->fload.pos);
-      t->prod.valid = t->fload.valid = false;
-      emit_h(t, WF_X_F64_M3SUB_RM);
-      emit_ab(t, pa, pb);
-      emit_ab(t, pc, ao);
-      emit_ab(t, (int32_t)off, 0);
-      return true;
-    }
-  }
-  rewind_to(t, t->last.pos);
-  int32_t ao = opnd(t, apos, &a);   /* the address: computed earlier, no code emitted */
-  emit_h(t, sop);
-  emit_ab(t, x, y);
-  emit_ab(t, ao, (int32_t)off);
-  return true;
-}
-
-static uint32_t load_acc_op(uint32_t op, bool rk) {
-  switch (op) {
-#define X(n) case WF_OP_##n: return rk ? WF_X_##n##_RKA : WF_X_##n##_A;
-    WF_LOADOPS(X)
-#undef X
-    default: return op;
-  }
-}
-
-static uint32_t memop_rr(uint32_t op, bool k) {
-  switch (op) {
-#define X(n) case WF_OP_##n: return k ? WF_X_##n##_RK : WF_X_##n##_RR;
-    WF_MEMOPS(X)
-#undef X
-    default: return 0;
-  }
-}
-
-/* A load (vo < 0) or store whose address was computed by the instruction
- * just emitted, an i32.add: replace the pair with one fused instruction. */
-static bool fuse_addr(tr_t *t, uint32_t op, sv_t a, uint32_t apos, int32_t vo, uint32_t off) {
-  if (a.kind != V_TEMP || !t->last.valid || t->last.norewind || t->last.dst != home(t, apos) ||
-      t->last.op != WF_OP_I32_ADD)
-    return false;
-  int32_t x = t->last.a, y = t->last.b, before = t->last.before;
-  bool k = t->last.k;
-  /* an i32.load from (a << sh) + imm, the shifted value a temporary read
-   * only here: one I32_LOAD_SK */
-  if (vo < 0 && k && op == WF_OP_I32_LOAD && t->shlk.valid && !t->oom &&
-      t->shlk.end == t->last.pos && t->shlk.dst == x && x >= (int32_t)(t->T * 8u) &&
-      t->shlk.end == t->shlk.pos + 3) {
-    const wf_cell_t *sc = &t->code[t->shlk.pos];
-    if ((sc[0].h == t->H[WF_X_I32_SHL_K] || sc[0].h == t->H[WF_X_I32_SHL_KA]) &&
-        sc[1].p.a == t->shlk.a && sc[1].p.b == t->shlk.sh && sc[2].p.a == x) {
-      int32_t sa = t->shlk.a, sh = t->shlk.sh;
-      rewind_to(t, t->shlk.pos);
-      t->shlk.valid = false;
-      int32_t d = push_temp(t);
-      uint32_t pos = emit_h(t, WF_X_I32_LOAD_SK);
-      emit_ab(t, sa, sh);
-      uint32_t dc = emit_ab(t, d, y);
-      emit_ab(t, (int32_t)off, 0);
-      set_last(t, pos, WF_X_COUNT, 0, 0, false, dc, 0, d);
-      return true;
-    }
-  }
-  rewind_to(t, t->last.pos);
-  /* a load from x + imm where x was written just before the add: from acc */
-  bool fwd = vo < 0 && k && before != INT32_MIN && x == before;
-  uint32_t pos = emit_h(t, fwd ? load_acc_op(op, true) : memop_rr(op, k));
-  t->cur_before = before;
-  if (vo < 0) {
-    int32_t d = push_temp(t);
-    if (k) {
-      uint32_t dc = emit_ab(t, x, d);
-      emit_ab(t, y, (int32_t)off);
-      set_last(t, pos, memop_rr(op, k), x, y, false, dc, 1, d);
-      t->last.off = (int32_t)off;
-    } else {
-      emit_ab(t, x, y);
-      uint32_t dc = emit_ab(t, d, (int32_t)off);
-      set_last(t, pos, memop_rr(op, k), x, y, false, dc, 0, d);
-      t->last.off = (int32_t)off;
-    }
-  } else if (k) {
-    emit_ab(t, x, vo);
-    emit_ab(t, y, (int32_t)off);
-  } else {
-    emit_ab(t, x, y);
-    emit_ab(t, vo, (int32_t)off);
-  }
-  return true;
 }
 
 static void do_plain(tr_t *t, uint32_t op) {
@@ -1262,36 +775,36 @@ static void do_plain(tr_t *t, uint32_t op) {
       if (mem >= t->m->nmems) { t->oom = true; return; }
       if (np == 1) {
         sv_t a = pop(t);
-        int32_t ao = opnd(t, t->sh, &a);
-        int32_t d = push_temp(t);
-        emit_h(t, WF_X_LOAD_M);
-        emit_ab(t, ao, d);
+        int32_t ao = wf_tr_opnd(t, t->sh, &a);
+        int32_t d = wf_tr_push_temp(t);
+        wf_tr_emit_h(t, WF_X_LOAD_M);
+        wf_tr_emit_ab(t, ao, d);
         emit_u(t, off);
         emit_ptr(t, t->inst->mems[mem], R_MEM, mem);
-        emit_ab(t, (int32_t)op, 0);
+        wf_tr_emit_ab(t, (int32_t)op, 0);
       } else {
         sv_t v = pop(t);
         sv_t a = pop(t);
-        int32_t vo = opnd(t, t->sh + 1, &v);
-        int32_t ao = opnd(t, t->sh, &a);
-        emit_h(t, WF_X_STORE_M);
-        emit_ab(t, ao, vo);
+        int32_t vo = wf_tr_opnd(t, t->sh + 1, &v);
+        int32_t ao = wf_tr_opnd(t, t->sh, &a);
+        wf_tr_emit_h(t, WF_X_STORE_M);
+        wf_tr_emit_ab(t, ao, vo);
         emit_u(t, off);
         emit_ptr(t, t->inst->mems[mem], R_MEM, mem);
-        emit_ab(t, (int32_t)op, 0);
+        wf_tr_emit_ab(t, (int32_t)op, 0);
       }
       return;
     }
     if (np == 1) {   /* load */
       sv_t a = pop(t);
-      if (fuse_addr(t, op, a, t->sh, -1, off)) return;
-      int32_t ao = opnd(t, t->sh, &a);
+      if (wf_tr_fuse_addr(t, op, a, t->sh, -1, off)) return;
+      int32_t ao = wf_tr_opnd(t, t->sh, &a);
       bool fwd = t->last.valid && t->last.dst == ao;
-      int32_t d = push_temp(t);
-      uint32_t pos = emit_h(t, fwd ? load_acc_op(op, false) : op);
-      uint32_t dc = emit_ab(t, ao, d);
+      int32_t d = wf_tr_push_temp(t);
+      uint32_t pos = wf_tr_emit_h(t, fwd ? wf_tr_load_acc_op(op, false) : op);
+      uint32_t dc = wf_tr_emit_ab(t, ao, d);
       emit_u(t, off);
-      set_last(t, pos, op, ao, (int32_t)off, false, dc, 1, d);
+      wf_tr_set_last(t, pos, op, ao, (int32_t)off, false, dc, 1, d);
       if ((op == WF_OP_I32_LOAD || op == WF_OP_I32_LOAD8_U) && !t->oom) {
         t->iload.valid = true;
         t->iload.pos = pos;
@@ -1308,59 +821,59 @@ static void do_plain(tr_t *t, uint32_t op) {
     } else {         /* store */
       sv_t v = pop(t);
       sv_t a = pop(t);
-      int32_t vo = opnd(t, t->sh + 1, &v);
-      if (fuse_rmw(t, op, v, a, t->sh, off)) return;
-      if (fuse_copy(t, op, v, a, t->sh, off)) return;
-      if (fuse_opstore(t, op, v, a, t->sh, off)) return;
-      if (fuse_addr(t, op, a, t->sh, vo, off)) return;
-      int32_t ao = opnd(t, t->sh, &a);
-      emit_h(t, op);
-      emit_ab(t, ao, vo);
+      int32_t vo = wf_tr_opnd(t, t->sh + 1, &v);
+      if (wf_tr_fuse_rmw(t, op, v, a, t->sh, off)) return;
+      if (wf_tr_fuse_copy(t, op, v, a, t->sh, off)) return;
+      if (wf_tr_fuse_opstore(t, op, v, a, t->sh, off)) return;
+      if (wf_tr_fuse_addr(t, op, a, t->sh, vo, off)) return;
+      int32_t ao = wf_tr_opnd(t, t->sh, &a);
+      wf_tr_emit_h(t, op);
+      wf_tr_emit_ab(t, ao, vo);
       emit_u(t, off);
     }
     return;
   }
   if (np == 1) {
     sv_t a = pop(t);
-    int32_t ao = opnd(t, t->sh, &a);
-    int32_t d = push_temp(t);
-    uint32_t pos = emit_h(t, op);
-    uint32_t dc = emit_ab(t, ao, d);
-    set_last(t, pos, op, ao, 0, false, dc, 1, d);
+    int32_t ao = wf_tr_opnd(t, t->sh, &a);
+    int32_t d = wf_tr_push_temp(t);
+    uint32_t pos = wf_tr_emit_h(t, op);
+    uint32_t dc = wf_tr_emit_ab(t, ao, d);
+    wf_tr_set_last(t, pos, op, ao, 0, false, dc, 1, d);
     return;
   }
   /* binary */
   sv_t b = pop(t);
   sv_t a = pop(t);
   uint32_t pa = t->sh, pb = t->sh + 1;
-  uint32_t kop = kop_of(op);
-  if (kop && a.kind == V_CONST && b.kind != V_CONST && commutative(op)) {
+  uint32_t kop = wf_tr_kop_of(op);
+  if (kop && a.kind == V_CONST && b.kind != V_CONST && wf_tr_commutative(op)) {
     sv_t tmp = a; a = b; b = tmp;
     pa = t->sh + 1; pb = t->sh;
   }
-  if (kop && b.kind == V_CONST && fits_imm(op, b.k)) {
-    int32_t ao = opnd(t, pa, &a);
+  if (kop && b.kind == V_CONST && wf_tr_fits_imm(op, b.k)) {
+    int32_t ao = wf_tr_opnd(t, pa, &a);
     int32_t imm = (int32_t)(uint32_t)b.k;
-    if (a.kind == V_TEMP && t->last.valid && t->last.dst == home(t, pa) &&
-        fuse_pair(t, op, true, imm, true))
+    if (a.kind == V_TEMP && t->last.valid && t->last.dst == wf_tr_home(t, pa) &&
+        wf_tr_fuse_pair(t, op, true, imm, true))
       return;
     bool fwd = t->last.valid && t->last.dst == ao;
     pv_t pv = prev_addk(t, ao);
-    int32_t d = push_temp(t);
+    int32_t d = wf_tr_push_temp(t);
     if (kop == WF_X_I32_ADD_K && t->addkpos >= 0 && !t->oom) {   /* pair up */
       uint32_t first = (uint32_t)t->addkpos;
       t->code[first].h = t->H[WF_X_I32_ADD_K2];
       t->addkpos = -1;
-      emit_ab(t, ao, imm);
-      uint32_t dc = emit_ab(t, d, 0);
-      set_last(t, first, op, ao, imm, true, dc, 0, d);
+      wf_tr_emit_ab(t, ao, imm);
+      uint32_t dc = wf_tr_emit_ab(t, d, 0);
+      wf_tr_set_last(t, first, op, ao, imm, true, dc, 0, d);
       t->last.norewind = true;
       return;
     }
-    uint32_t pos = emit_h(t, fwd ? acc_op(op, 2) : kop);
-    emit_ab(t, ao, imm);
-    uint32_t dc = emit_ab(t, d, 0);
-    set_last(t, pos, op, ao, imm, true, dc, 0, d);
+    uint32_t pos = wf_tr_emit_h(t, fwd ? wf_tr_acc_op(op, 2) : kop);
+    wf_tr_emit_ab(t, ao, imm);
+    uint32_t dc = wf_tr_emit_ab(t, d, 0);
+    wf_tr_set_last(t, pos, op, ao, imm, true, dc, 0, d);
     set_pv(t, pv);
     if (op == WF_OP_I32_SHL && !t->oom) {
       t->shlk.valid = true;
@@ -1395,23 +908,23 @@ static void do_plain(tr_t *t, uint32_t op) {
     }
     return;
   }
-  int32_t ao = opnd(t, pa, &a);
-  int32_t bo = opnd(t, pb, &b);
+  int32_t ao = wf_tr_opnd(t, pa, &a);
+  int32_t bo = wf_tr_opnd(t, pb, &b);
   /* an operand loaded by the instruction just emitted: fuse the load */
-  uint32_t lop = marith_load(op);
+  uint32_t lop = wf_tr_marith_load(op);
   if (lop && t->last.valid && !t->last.norewind && t->last.op == lop) {
-    bool fb = b.kind == V_TEMP && t->last.dst == home(t, pb);
-    bool fa = !fb && a.kind == V_TEMP && t->last.dst == home(t, pa);
+    bool fb = b.kind == V_TEMP && t->last.dst == wf_tr_home(t, pb);
+    bool fa = !fb && a.kind == V_TEMP && t->last.dst == wf_tr_home(t, pa);
     if (fa || fb) {
       int32_t addr = t->last.a, off = t->last.b;
-      rewind_to(t, t->last.pos);
-      int32_t d = push_temp(t);
-      uint32_t mop = marith_op(op, fa);
+      wf_tr_rewind_to(t, t->last.pos);
+      int32_t d = wf_tr_push_temp(t);
+      uint32_t mop = wf_tr_marith_op(op, fa);
       int32_t x = fb ? ao : bo;
-      uint32_t pos = emit_h(t, mop);
-      emit_ab(t, x, addr);
-      uint32_t dc = emit_ab(t, d, off);
-      set_last(t, pos, mop, x, addr, false, dc, 0, d);
+      uint32_t pos = wf_tr_emit_h(t, mop);
+      wf_tr_emit_ab(t, x, addr);
+      uint32_t dc = wf_tr_emit_ab(t, d, off);
+      wf_tr_set_last(t, pos, mop, x, addr, false, dc, 0, d);
       t->last.off = off;
       if ((mop == WF_X_F64_MUL_MB || mop == WF_X_F64_MUL_MA) && !t->oom) {
         t->fmul.valid = true;
@@ -1428,53 +941,53 @@ static void do_plain(tr_t *t, uint32_t op) {
   }
   /* the same with a load whose address was fused (RR / RK) */
   if (lop && t->last.valid && !t->last.norewind &&
-      (t->last.op == memop_rr(lop, false) || t->last.op == memop_rr(lop, true))) {
-    bool fb = b.kind == V_TEMP && t->last.dst == home(t, pb);
-    bool fa = !fb && a.kind == V_TEMP && t->last.dst == home(t, pa);
+      (t->last.op == wf_tr_memop_rr(lop, false) || t->last.op == wf_tr_memop_rr(lop, true))) {
+    bool fb = b.kind == V_TEMP && t->last.dst == wf_tr_home(t, pb);
+    bool fa = !fb && a.kind == V_TEMP && t->last.dst == wf_tr_home(t, pa);
     if (fa || fb) {
-      bool k = t->last.op == memop_rr(lop, true);
+      bool k = t->last.op == wf_tr_memop_rr(lop, true);
       int32_t addr = t->last.a, y = t->last.b, off = t->last.off;
-      rewind_to(t, t->last.pos);
-      int32_t d = push_temp(t);
-      uint32_t mop = marith_fop(op, fa, k);
+      wf_tr_rewind_to(t, t->last.pos);
+      int32_t d = wf_tr_push_temp(t);
+      uint32_t mop = wf_tr_marith_fop(op, fa, k);
       int32_t x = fb ? ao : bo;
       if (!reserve(t, 8)) return;
-      uint32_t pos = emit_h(t, mop);
-      emit_ab(t, x, addr);
-      uint32_t dc = emit_ab(t, d, y);
-      emit_ab(t, off, 0);
-      set_last(t, pos, WF_X_COUNT, 0, 0, false, dc, 0, d);
+      uint32_t pos = wf_tr_emit_h(t, mop);
+      wf_tr_emit_ab(t, x, addr);
+      uint32_t dc = wf_tr_emit_ab(t, d, y);
+      wf_tr_emit_ab(t, off, 0);
+      wf_tr_set_last(t, pos, WF_X_COUNT, 0, 0, false, dc, 0, d);
       return;
     }
   }
   if (t->last.valid) {
-    if (b.kind == V_TEMP && t->last.dst == home(t, pb)) {
-      if (fuse_pair(t, op, false, ao, false)) return;
-    } else if (a.kind == V_TEMP && t->last.dst == home(t, pa)) {
-      if (fuse_pair(t, op, false, bo, true)) return;
+    if (b.kind == V_TEMP && t->last.dst == wf_tr_home(t, pb)) {
+      if (wf_tr_fuse_pair(t, op, false, ao, false)) return;
+    } else if (a.kind == V_TEMP && t->last.dst == wf_tr_home(t, pa)) {
+      if (wf_tr_fuse_pair(t, op, false, bo, true)) return;
     }
   }
   uint32_t eop = op;
   pv_t pv = prev_addk(t, ao);
   if (t->last.valid) {
-    uint32_t f = t->last.dst == ao ? acc_op(op, 0) : t->last.dst == bo ? acc_op(op, 1) : 0;
+    uint32_t f = t->last.dst == ao ? wf_tr_acc_op(op, 0) : t->last.dst == bo ? wf_tr_acc_op(op, 1) : 0;
     if (f) eop = f;
   }
-  int32_t d = push_temp(t);
+  int32_t d = wf_tr_push_temp(t);
   if (op == WF_OP_I32_ADD && t->addpos >= 0 && (size_t)t->addpos + 3 == t->n && !t->oom) {
     uint32_t first = (uint32_t)t->addpos;     /* pair up (like I32_ADD_K2) */
     t->code[first].h = t->H[WF_X_I32_ADD2];
     t->addpos = -1;
-    emit_ab(t, ao, bo);
-    uint32_t dc = emit_ab(t, d, 0);
-    set_last(t, first, op, ao, bo, false, dc, 0, d);
+    wf_tr_emit_ab(t, ao, bo);
+    uint32_t dc = wf_tr_emit_ab(t, d, 0);
+    wf_tr_set_last(t, first, op, ao, bo, false, dc, 0, d);
     t->last.norewind = true;
     return;
   }
-  uint32_t pos = emit_h(t, eop);
-  emit_ab(t, ao, bo);
-  uint32_t dc = emit_ab(t, d, 0);
-  set_last(t, pos, op, ao, bo, false, dc, 0, d);
+  uint32_t pos = wf_tr_emit_h(t, eop);
+  wf_tr_emit_ab(t, ao, bo);
+  uint32_t dc = wf_tr_emit_ab(t, d, 0);
+  wf_tr_set_last(t, pos, op, ao, bo, false, dc, 0, d);
   set_pv(t, pv);
   if (op == WF_OP_I32_ADD && !t->oom) t->addpos = pos;
 }
@@ -1495,7 +1008,7 @@ static uint32_t call_fuse(tr_t *t, int32_t argoff, uint32_t n, int32_t *src, int
       c[1].p.b == t->last.dst) {
     *src = c[1].p.a;
     *dst = c[1].p.b;
-    rewind_to(t, t->last.pos);
+    wf_tr_rewind_to(t, t->last.pos);
     return WF_X_CALL_M;
   }
   if (t->last.op == WF_OP_I32_LOAD && !t->last.norewind && t->last.end == t->last.pos + 3 &&
@@ -1504,7 +1017,7 @@ static uint32_t call_fuse(tr_t *t, int32_t argoff, uint32_t n, int32_t *src, int
     *src = c[1].p.a;
     *dst = c[1].p.b;
     *off = (int32_t)(uint32_t)c[2].u;   /* a memarg offset: 32 bits */
-    rewind_to(t, t->last.pos);
+    wf_tr_rewind_to(t, t->last.pos);
     return WF_X_CALL_LD;
   }
   return WF_X_CALL;
@@ -1513,12 +1026,12 @@ static uint32_t call_fuse(tr_t *t, int32_t argoff, uint32_t n, int32_t *src, int
 static int32_t call_args(tr_t *t, uint32_t n) {
   if (n > t->sh) n = t->sh;
   for (uint32_t i = t->sh - n; i < t->sh; i++) to_home(t, i);
-  int32_t argoff = home(t, t->sh - n);
+  int32_t argoff = wf_tr_home(t, t->sh - n);
   t->sh -= n;
   return argoff;
 }
 static void call_results(tr_t *t, uint32_t n) {
-  for (uint32_t i = 0; i < n; i++) push_temp(t);
+  for (uint32_t i = 0; i < n; i++) wf_tr_push_temp(t);
 }
 
 /* ---- exceptions ---- */
@@ -1542,15 +1055,15 @@ static void do_try_table(tr_t *t) {
   wf_handler_t *hd = &t->hs[hi];
   hd->first = t->ncs;
   hd->n = 0;
-  hd->base = home(t, h);
+  hd->base = wf_tr_home(t, h);
   hd->start = hd->end = 0;
   /* the try_table's params, kept while the pads use the stack above h */
   sv_t saved[4];
   sv_t *keep = np <= 4 ? saved : malloc((size_t)np * sizeof(sv_t));
   if (!keep) { t->oom = true; return; }
   if (np) memcpy(keep, t->st + h, (size_t)np * sizeof(sv_t));
-  uint32_t over = emit_h(t, WF_X_BR);
-  uint32_t over_cell = emit_ab(t, 0, 0);
+  uint32_t over = wf_tr_emit_h(t, WF_X_BR);
+  uint32_t over_cell = wf_tr_emit_ab(t, 0, 0);
   uint32_t n = rd_u32(t);
   for (uint32_t i = 0; i < n && t->p < t->end && !t->oom; i++) {
     uint8_t kind = (uint8_t)rd_raw(t, 1);
@@ -1572,10 +1085,10 @@ static void do_try_table(tr_t *t) {
     if (tag != UINT32_MAX) add_rel(t, t->ncs - 1, R_CATCH_TAG, tag);
     c->kind = kind;
     c->pad = (uint32_t)label_here(t);
-    /* the pad: the values sit at home(h ..); branch with them like br */
+    /* the pad: the values sit at wf_tr_home(h ..); branch with them like br */
     t->sh = h;
     if (t->lo > t->sh) t->lo = t->sh;
-    for (uint32_t k = 0; k < nv; k++) push_temp(t);
+    for (uint32_t k = 0; k < nv; k++) wf_tr_push_temp(t);
     emit_br(t, label);
     t->sh = h;
   }
@@ -1632,7 +1145,7 @@ static void translate_body(tr_t *t) {
     }
     switch (op) {
       case WF_OP_UNREACHABLE:
-        emit_h(t, WF_OP_UNREACHABLE);
+        wf_tr_emit_h(t, WF_OP_UNREACHABLE);
         t->unreachable = true;
         break;
       case WF_OP_NOP: break;
@@ -1667,9 +1180,9 @@ static void translate_body(tr_t *t) {
         ctl_t *c = &t->ctl[t->nctl - 1];
         if (c->kind != C_IF) { t->oom = true; return; }
         if (!t->unreachable) {
-          emit_moves(t, c->nresults, home(t, c->height));
-          uint32_t ins = emit_h(t, WF_X_BR);
-          uint32_t cell = emit_ab(t, 0, 0);
+          emit_moves(t, c->nresults, wf_tr_home(t, c->height));
+          uint32_t ins = wf_tr_emit_h(t, WF_X_BR);
+          uint32_t cell = wf_tr_emit_ab(t, 0, 0);
           add_fix(t, c, ins, cell);
         }
         if (c->else_ins >= 0)
@@ -1690,7 +1203,7 @@ static void translate_body(tr_t *t) {
           return;
         }
         if (c->try_idx >= 0 && !t->oom) t->hs[c->try_idx].end = (uint32_t)t->n;
-        if (!t->unreachable) emit_moves(t, c->nresults, home(t, c->height));
+        if (!t->unreachable) emit_moves(t, c->nresults, wf_tr_home(t, c->height));
         if (c->else_ins >= 0)
           patch_rel(t, (uint32_t)c->else_ins, (uint32_t)c->else_cell, label_here(t));
         do_end_label(t, c);
@@ -1720,18 +1233,18 @@ static void translate_body(tr_t *t) {
         const wf_functype_t *ft = wf_module_functype(m, fi);
         int32_t argoff = call_args(t, ft->nparams);
         if (fi < m->nfunc_imports) {
-          emit_h(t, WF_X_CALL_ANY);
+          wf_tr_emit_h(t, WF_X_CALL_ANY);
           emit_ptr(t, inst->funcs[fi], R_FUNC, fi);
-          emit_ab(t, argoff, 0);
+          wf_tr_emit_ab(t, argoff, 0);
         } else {
           /* the last argument's MOV or i32.load just emitted: fused in */
           int32_t fsrc = 0, fdst = 0, foff = 0;
           uint32_t fop = call_fuse(t, argoff, ft->nparams, &fsrc, &fdst, &foff);
-          emit_h(t, fop);
+          wf_tr_emit_h(t, fop);
           emit_ptr(t, inst->funcs[fi], R_FUNC, fi);
           emit_ptr(t, &inst->code[fi - m->nfunc_imports], R_CODE, fi - m->nfunc_imports);
-          emit_ab(t, argoff, fsrc);
-          if (fop != WF_X_CALL) emit_ab(t, fdst, foff);
+          wf_tr_emit_ab(t, argoff, fsrc);
+          if (fop != WF_X_CALL) wf_tr_emit_ab(t, fdst, foff);
         }
         call_results(t, ft->nresults);
         break;
@@ -1741,14 +1254,14 @@ static void translate_body(tr_t *t) {
         if (ti >= m->ntypes || tab >= m->ntables) { t->oom = true; return; }
         const wf_functype_t *ft = &m->types[ti];
         sv_t iv = pop(t);
-        int32_t io = opnd(t, t->sh, &iv);
+        int32_t io = wf_tr_opnd(t, t->sh, &iv);
         /* the handler reads the index before the callee frame exists */
         int32_t argoff = call_args(t, ft->nparams);
-        emit_h(t, WF_X_CALL_IND);
+        wf_tr_emit_h(t, WF_X_CALL_IND);
         emit_ptr(t, inst->tables[tab], R_TABLE, tab);
-        emit_ab(t, io, argoff);
+        wf_tr_emit_ab(t, io, argoff);
         if (reserve(t, 1)) add_rel(t, (uint32_t)t->n, R_TYPEID, ti);
-        emit_ab(t, (int32_t)inst->type_ids[ti], 0);
+        wf_tr_emit_ab(t, (int32_t)inst->type_ids[ti], 0);
         call_results(t, ft->nresults);
         break;
       }
@@ -1761,24 +1274,24 @@ static void translate_body(tr_t *t) {
       }
       case WF_OP_REF_IS_NULL: {
         sv_t a = pop(t);
-        int32_t ao = opnd(t, t->sh, &a);
-        int32_t d = push_temp(t);
-        emit_h(t, WF_OP_REF_IS_NULL);
-        emit_ab(t, ao, d);
+        int32_t ao = wf_tr_opnd(t, t->sh, &a);
+        int32_t d = wf_tr_push_temp(t);
+        wf_tr_emit_h(t, WF_OP_REF_IS_NULL);
+        wf_tr_emit_ab(t, ao, d);
         break;
       }
       case WF_OP_DROP: (void)pop(t); break;
       case WF_OP_SELECT: case WF_OP_SELECT_T: {
         if (op == WF_OP_SELECT_T) skip_imm(t, op);
         sv_t c = pop(t), b = pop(t), a = pop(t);
-        int32_t ao = opnd(t, t->sh, &a);
-        int32_t bo = opnd(t, t->sh + 1, &b);
-        int32_t co = opnd(t, t->sh + 2, &c);
-        int32_t d = push_temp(t);
-        uint32_t pos = emit_h(t, WF_OP_SELECT);
-        emit_ab(t, ao, bo);
-        uint32_t dc = emit_ab(t, co, d);
-        set_last(t, pos, WF_OP_SELECT, ao, bo, false, dc, 1, d);
+        int32_t ao = wf_tr_opnd(t, t->sh, &a);
+        int32_t bo = wf_tr_opnd(t, t->sh + 1, &b);
+        int32_t co = wf_tr_opnd(t, t->sh + 2, &c);
+        int32_t d = wf_tr_push_temp(t);
+        uint32_t pos = wf_tr_emit_h(t, WF_OP_SELECT);
+        wf_tr_emit_ab(t, ao, bo);
+        uint32_t dc = wf_tr_emit_ab(t, co, d);
+        wf_tr_set_last(t, pos, WF_OP_SELECT, ao, bo, false, dc, 1, d);
         break;
       }
       case WF_OP_LOCAL_GET: case WF_OP_LOCAL_SET: case WF_OP_LOCAL_TEE: {
@@ -1791,21 +1304,21 @@ static void translate_body(tr_t *t) {
       case WF_OP_GLOBAL_GET: {
         uint32_t g = rd_u32(t);
         if (g >= m->nglobals) { t->oom = true; return; }
-        int32_t d = push_temp(t);
-        uint32_t pos = emit_h(t, WF_OP_GLOBAL_GET);
+        int32_t d = wf_tr_push_temp(t);
+        uint32_t pos = wf_tr_emit_h(t, WF_OP_GLOBAL_GET);
         emit_ptr(t, inst->globals[g], R_GLOBAL, g);
-        uint32_t dc = emit_ab(t, d, 0);
-        set_last(t, pos, WF_OP_GLOBAL_GET, 0, 0, false, dc, 0, d);
+        uint32_t dc = wf_tr_emit_ab(t, d, 0);
+        wf_tr_set_last(t, pos, WF_OP_GLOBAL_GET, 0, 0, false, dc, 0, d);
         break;
       }
       case WF_OP_GLOBAL_SET: {
         uint32_t g = rd_u32(t);
         if (g >= m->nglobals) { t->oom = true; return; }
         sv_t v = pop(t);
-        int32_t vo = opnd(t, t->sh, &v);
-        emit_h(t, WF_OP_GLOBAL_SET);
+        int32_t vo = wf_tr_opnd(t, t->sh, &v);
+        wf_tr_emit_h(t, WF_OP_GLOBAL_SET);
         emit_ptr(t, inst->globals[g], R_GLOBAL, g);
-        emit_ab(t, vo, 0);
+        wf_tr_emit_ab(t, vo, 0);
         break;
       }
       case WF_OP_TABLE_GET: case WF_OP_TABLE_SET: case WF_OP_TABLE_SIZE:
@@ -1814,26 +1327,26 @@ static void translate_body(tr_t *t) {
         if (tab >= m->ntables) { t->oom = true; return; }
         if (op == WF_OP_TABLE_GET) {
           sv_t i = pop(t);
-          int32_t io = opnd(t, t->sh, &i);
-          int32_t d = push_temp(t);
-          emit_h(t, op); emit_ptr(t, inst->tables[tab], R_TABLE, tab); emit_ab(t, io, d);
+          int32_t io = wf_tr_opnd(t, t->sh, &i);
+          int32_t d = wf_tr_push_temp(t);
+          wf_tr_emit_h(t, op); emit_ptr(t, inst->tables[tab], R_TABLE, tab); wf_tr_emit_ab(t, io, d);
         } else if (op == WF_OP_TABLE_SET) {
           sv_t v = pop(t), i = pop(t);
-          int32_t vo = opnd(t, t->sh + 1, &v), io = opnd(t, t->sh, &i);
-          emit_h(t, op); emit_ptr(t, inst->tables[tab], R_TABLE, tab); emit_ab(t, io, vo);
+          int32_t vo = wf_tr_opnd(t, t->sh + 1, &v), io = wf_tr_opnd(t, t->sh, &i);
+          wf_tr_emit_h(t, op); emit_ptr(t, inst->tables[tab], R_TABLE, tab); wf_tr_emit_ab(t, io, vo);
         } else if (op == WF_OP_TABLE_SIZE) {
-          int32_t d = push_temp(t);
-          emit_h(t, op); emit_ptr(t, inst->tables[tab], R_TABLE, tab); emit_ab(t, d, 0);
+          int32_t d = wf_tr_push_temp(t);
+          wf_tr_emit_h(t, op); emit_ptr(t, inst->tables[tab], R_TABLE, tab); wf_tr_emit_ab(t, d, 0);
         } else if (op == WF_OP_TABLE_GROW) {
           sv_t n = pop(t), v = pop(t);
-          int32_t no = opnd(t, t->sh + 1, &n), vo = opnd(t, t->sh, &v);
-          int32_t d = push_temp(t);
-          emit_h(t, op); emit_ptr(t, inst->tables[tab], R_TABLE, tab); emit_ab(t, vo, no); emit_ab(t, d, 0);
+          int32_t no = wf_tr_opnd(t, t->sh + 1, &n), vo = wf_tr_opnd(t, t->sh, &v);
+          int32_t d = wf_tr_push_temp(t);
+          wf_tr_emit_h(t, op); emit_ptr(t, inst->tables[tab], R_TABLE, tab); wf_tr_emit_ab(t, vo, no); wf_tr_emit_ab(t, d, 0);
         } else {
           sv_t n = pop(t), v = pop(t), i = pop(t);
-          int32_t no = opnd(t, t->sh + 2, &n), vo = opnd(t, t->sh + 1, &v);
-          int32_t io = opnd(t, t->sh, &i);
-          emit_h(t, op); emit_ptr(t, inst->tables[tab], R_TABLE, tab); emit_ab(t, io, vo); emit_ab(t, no, 0);
+          int32_t no = wf_tr_opnd(t, t->sh + 2, &n), vo = wf_tr_opnd(t, t->sh + 1, &v);
+          int32_t io = wf_tr_opnd(t, t->sh, &i);
+          wf_tr_emit_h(t, op); emit_ptr(t, inst->tables[tab], R_TABLE, tab); wf_tr_emit_ab(t, io, vo); wf_tr_emit_ab(t, no, 0);
         }
         break;
       }
@@ -1847,28 +1360,28 @@ static void translate_body(tr_t *t) {
           return;
         }
         sv_t n = pop(t), s = pop(t), d = pop(t);
-        int32_t no = opnd(t, t->sh + 2, &n), so = opnd(t, t->sh + 1, &s);
-        int32_t dd = opnd(t, t->sh, &d);
+        int32_t no = wf_tr_opnd(t, t->sh + 2, &n), so = wf_tr_opnd(t, t->sh + 1, &s);
+        int32_t dd = wf_tr_opnd(t, t->sh, &d);
         /* memory.init of memory y > 0: MEMINIT_M, same cells */
-        emit_h(t, op == WF_OP_MEMORY_INIT && y ? (uint32_t)WF_X_MEMINIT_M : (uint32_t)op);
-        emit_ab(t, (int32_t)x, (int32_t)y);
-        emit_ab(t, dd, so);
-        emit_ab(t, no, 0);
+        wf_tr_emit_h(t, op == WF_OP_MEMORY_INIT && y ? (uint32_t)WF_X_MEMINIT_M : (uint32_t)op);
+        wf_tr_emit_ab(t, (int32_t)x, (int32_t)y);
+        wf_tr_emit_ab(t, dd, so);
+        wf_tr_emit_ab(t, no, 0);
         break;
       }
       case WF_OP_ELEM_DROP: case WF_OP_DATA_DROP: {
         uint32_t x = rd_u32(t);
         if (x >= (op == WF_OP_ELEM_DROP ? m->nelems : m->ndatas)) { t->oom = true; return; }
-        emit_h(t, op);
-        emit_ab(t, (int32_t)x, 0);
+        wf_tr_emit_h(t, op);
+        wf_tr_emit_ab(t, (int32_t)x, 0);
         break;
       }
       case WF_OP_MEMORY_SIZE: {
         uint32_t mi = rd_memidx(t);
         if (mi >= m->nmems) { t->oom = true; return; }
-        int32_t d = push_temp(t);
-        emit_h(t, mi ? (uint32_t)WF_X_MEMSIZE_M : (uint32_t)op);
-        emit_ab(t, d, 0);
+        int32_t d = wf_tr_push_temp(t);
+        wf_tr_emit_h(t, mi ? (uint32_t)WF_X_MEMSIZE_M : (uint32_t)op);
+        wf_tr_emit_ab(t, d, 0);
         if (mi) emit_ptr(t, inst->mems[mi], R_MEM, mi);   /* MEMSIZE_M [dst|-] [meminst*] */
         break;
       }
@@ -1876,10 +1389,10 @@ static void translate_body(tr_t *t) {
         uint32_t mi = rd_memidx(t);
         if (mi >= m->nmems) { t->oom = true; return; }
         sv_t a = pop(t);
-        int32_t ao = opnd(t, t->sh, &a);
-        int32_t d = push_temp(t);
-        emit_h(t, mi ? (uint32_t)WF_X_MEMGROW_M : (uint32_t)op);
-        emit_ab(t, ao, d);
+        int32_t ao = wf_tr_opnd(t, t->sh, &a);
+        int32_t d = wf_tr_push_temp(t);
+        wf_tr_emit_h(t, mi ? (uint32_t)WF_X_MEMGROW_M : (uint32_t)op);
+        wf_tr_emit_ab(t, ao, d);
         if (mi) emit_ptr(t, inst->mems[mi], R_MEM, mi);   /* MEMGROW_M [src|dst] [meminst*] */
         break;
       }
@@ -1887,13 +1400,13 @@ static void translate_body(tr_t *t) {
         uint32_t m1 = rd_memidx(t), m2 = op == WF_OP_MEMORY_COPY ? rd_memidx(t) : 0;
         if (m1 >= m->nmems || m2 >= m->nmems) { t->oom = true; return; }
         sv_t n = pop(t), s = pop(t), d = pop(t);
-        int32_t no = opnd(t, t->sh + 2, &n), so = opnd(t, t->sh + 1, &s);
-        int32_t dd = opnd(t, t->sh, &d);
+        int32_t no = wf_tr_opnd(t, t->sh + 2, &n), so = wf_tr_opnd(t, t->sh + 1, &s);
+        int32_t dd = wf_tr_opnd(t, t->sh, &d);
         bool multi = m1 || m2;
-        emit_h(t, !multi ? (uint32_t)op
+        wf_tr_emit_h(t, !multi ? (uint32_t)op
                   : op == WF_OP_MEMORY_COPY ? (uint32_t)WF_X_MEMCOPY_M : (uint32_t)WF_X_MEMFILL_M);
-        emit_ab(t, dd, so);
-        emit_ab(t, no, 0);
+        wf_tr_emit_ab(t, dd, so);
+        wf_tr_emit_ab(t, no, 0);
         /* MEMCOPY_M: + [dst meminst*] [src meminst*]; MEMFILL_M: + [meminst*] */
         if (multi) emit_ptr(t, inst->mems[m1], R_MEM, m1);
         if (multi && op == WF_OP_MEMORY_COPY) emit_ptr(t, inst->mems[m2], R_MEM, m2);
@@ -1904,17 +1417,17 @@ static void translate_body(tr_t *t) {
         if (x >= m->ntags) { t->oom = true; return; }
         uint32_t n = m->types[m->tag_type[x]].nparams;
         int32_t argoff = call_args(t, n);
-        emit_h(t, WF_X_THROW);
+        wf_tr_emit_h(t, WF_X_THROW);
         emit_ptr(t, inst->tags[x], R_TAG, x);
-        emit_ab(t, argoff, (int32_t)n);
+        wf_tr_emit_ab(t, argoff, (int32_t)n);
         t->unreachable = true;
         break;
       }
       case WF_OP_THROW_REF: {
         sv_t a = pop(t);
-        int32_t ao = opnd(t, t->sh, &a);
-        emit_h(t, WF_X_THROW_REF);
-        emit_ab(t, ao, 0);
+        int32_t ao = wf_tr_opnd(t, t->sh, &a);
+        wf_tr_emit_h(t, WF_X_THROW_REF);
+        wf_tr_emit_ab(t, ao, 0);
         t->unreachable = true;
         break;
       }
