@@ -150,7 +150,7 @@ wf_trapcode_t wf_canon_invoke(wf_cfunc_t *f, const weft_val_t *args, size_t narg
   }
 
   if (call.nborrows) wf_ccall_sweep(&call);
-  wf_hrefs_release(&hrefs);
+  wf_hrefs_done(&hrefs);
   inst->may_enter = true;
   rt->calls = call.prev;
   if (ok) return WF_TRAP_NONE;
@@ -228,7 +228,7 @@ static wf_trapcode_t lower_call(void *envp, wf_exec_t *ex, const uint64_t *args,
     ok = c == WF_TRAP_NONE;
   }
   wf_lends_release(&lends, &a->handles);
-  wf_hrefs_release(&hrefs);
+  wf_hrefs_done(&hrefs);
   if (ok && ft->t1) {
     cx.lends = NULL;
     cx.badval = callee_guest ? "result" : "host function returned a value";

@@ -306,6 +306,11 @@ static inline void wf_hrefs_init(wf_hrefs_t *l) { l->v = l->inline_v; l->n = 0; 
 /* Lower every counter refs raised, removing entries left with none; frees
  * refs' storage (it is empty and reusable after). */
 void wf_hrefs_release(wf_hrefs_t *refs);
+/* The same, without a call when refs raised nothing (every call between a
+ * guest and the host passes through here). */
+static inline void wf_hrefs_done(wf_hrefs_t *refs) {
+  if (refs->n || refs->v != refs->inline_v) wf_hrefs_release(refs);
+}
 /* Runtime teardown: forget every entry (no guest destructor runs: the
  * store and its memories go away with the runtime). */
 void wf_host_fini(wf_hosttab_t *t);
