@@ -259,4 +259,15 @@ weft_status_t wf_wasi_add_fs(weft_linker_t *l, wf_wasi_link_t *k, weft_error_t *
 weft_status_t wf_wasi_add_sockets(weft_linker_t *l, wf_wasi_link_t *k, weft_error_t *err);
 weft_status_t wf_wasi_add_http(weft_linker_t *l, wf_wasi_link_t *k, weft_error_t *err);
 
+/* The shape of every WASI host function (a weft_host_fn), for the files
+ * that define them; UNUSED_ARGS for a body that uses none of the four. */
+#define HOST_FN(name) \
+  static int name(weft_call_t *call, void *env, const weft_val_t *args, size_t nargs, weft_val_t *results, \
+                  size_t nresults)
+#define UNUSED_ARGS \
+  (void)nargs;      \
+  (void)nresults;   \
+  (void)results;    \
+  (void)args
+
 #endif

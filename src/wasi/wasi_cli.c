@@ -6,11 +6,11 @@
 
 #include "wasi.h"
 
-#define UNUSED_ARGS (void)nargs, (void)nresults
+#define UNUSED_COUNTS (void)nargs, (void)nresults
 
 static int h_get_environment(weft_call_t *call, void *env, const weft_val_t *args, size_t nargs,
                              weft_val_t *results, size_t nresults) {
-  (void)env, (void)args, UNUSED_ARGS;
+  (void)env, (void)args, UNUSED_COUNTS;
   wf_wasi_ctx_t *x = wf_wasi_ctx(call);
   if (!x) return 1;
   weft_val_t *tuples = wf_wasi_new_vals(call, x->nenv);
@@ -34,7 +34,7 @@ static int h_get_environment(weft_call_t *call, void *env, const weft_val_t *arg
 
 static int h_get_arguments(weft_call_t *call, void *env, const weft_val_t *args, size_t nargs, weft_val_t *results,
                            size_t nresults) {
-  (void)env, (void)args, UNUSED_ARGS;
+  (void)env, (void)args, UNUSED_COUNTS;
   wf_wasi_ctx_t *x = wf_wasi_ctx(call);
   if (!x) return 1;
   weft_val_t *v = wf_wasi_new_vals(call, x->nargs);
@@ -49,7 +49,7 @@ static int h_get_arguments(weft_call_t *call, void *env, const weft_val_t *args,
 
 static int h_initial_cwd(weft_call_t *call, void *env, const weft_val_t *args, size_t nargs, weft_val_t *results,
                          size_t nresults) {
-  (void)env, (void)args, UNUSED_ARGS;
+  (void)env, (void)args, UNUSED_COUNTS;
   wf_wasi_ctx_t *x = wf_wasi_ctx(call);
   if (!x) return 1;
   memset(&results[0], 0, sizeof results[0]);
@@ -75,13 +75,13 @@ static int do_exit(weft_call_t *call, int code) {
 
 static int h_exit(weft_call_t *call, void *env, const weft_val_t *args, size_t nargs, weft_val_t *results,
                   size_t nresults) {
-  (void)env, (void)results, UNUSED_ARGS;
+  (void)env, (void)results, UNUSED_COUNTS;
   return do_exit(call, args[0].kind == WEFT_VAL_RESULT && args[0].of.var.index == 0 ? 0 : 1);
 }
 
 static int h_exit_with_code(weft_call_t *call, void *env, const weft_val_t *args, size_t nargs,
                             weft_val_t *results, size_t nresults) {
-  (void)env, (void)results, UNUSED_ARGS;
+  (void)env, (void)results, UNUSED_COUNTS;
   return do_exit(call, (int)(args[0].of.u & 0xff));
 }
 
@@ -101,17 +101,17 @@ static int stdio_stream(weft_call_t *call, const wf_wasi_link_t *k, int which, w
 
 static int h_get_stdin(weft_call_t *call, void *env, const weft_val_t *args, size_t nargs, weft_val_t *results,
                        size_t nresults) {
-  (void)args, UNUSED_ARGS;
+  (void)args, UNUSED_COUNTS;
   return stdio_stream(call, env, 0, &results[0]);
 }
 static int h_get_stdout(weft_call_t *call, void *env, const weft_val_t *args, size_t nargs, weft_val_t *results,
                         size_t nresults) {
-  (void)args, UNUSED_ARGS;
+  (void)args, UNUSED_COUNTS;
   return stdio_stream(call, env, 1, &results[0]);
 }
 static int h_get_stderr(weft_call_t *call, void *env, const weft_val_t *args, size_t nargs, weft_val_t *results,
                         size_t nresults) {
-  (void)args, UNUSED_ARGS;
+  (void)args, UNUSED_COUNTS;
   return stdio_stream(call, env, 2, &results[0]);
 }
 
@@ -141,17 +141,17 @@ static int terminal(weft_call_t *call, const wf_wasi_link_t *k, int which, weft_
 
 static int h_terminal_stdin(weft_call_t *call, void *env, const weft_val_t *args, size_t nargs,
                             weft_val_t *results, size_t nresults) {
-  (void)args, UNUSED_ARGS;
+  (void)args, UNUSED_COUNTS;
   return terminal(call, env, 0, &results[0]);
 }
 static int h_terminal_stdout(weft_call_t *call, void *env, const weft_val_t *args, size_t nargs,
                              weft_val_t *results, size_t nresults) {
-  (void)args, UNUSED_ARGS;
+  (void)args, UNUSED_COUNTS;
   return terminal(call, env, 1, &results[0]);
 }
 static int h_terminal_stderr(weft_call_t *call, void *env, const weft_val_t *args, size_t nargs,
                              weft_val_t *results, size_t nresults) {
-  (void)args, UNUSED_ARGS;
+  (void)args, UNUSED_COUNTS;
   return terminal(call, env, 2, &results[0]);
 }
 

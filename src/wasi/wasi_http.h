@@ -251,16 +251,6 @@ weft_status_t wf_http_add_types(weft_linker_t *l, wf_http_link_t *h, weft_error_
 weft_status_t wf_http_add_fields(weft_linker_t *l, wf_http_link_t *h, weft_error_t *err);   /* wasi_http_fields.c */
 weft_status_t wf_http_add_future(weft_linker_t *l, wf_http_link_t *h, weft_error_t *err);   /* wasi_http_future.c */
 
-/* The shape of every wasi:http host function (weft_host_fn), for the files
- * that define them. */
-#define HOST_FN(name) \
-  static int name(weft_call_t *call, void *env, const weft_val_t *args, size_t nargs, weft_val_t *results, \
-                  size_t nresults)
-#define UNUSED_ARGS \
-  (void)nargs;      \
-  (void)nresults;   \
-  (void)results;    \
-  (void)args
 weft_status_t wf_http_add_outgoing(weft_linker_t *l, wf_http_link_t *h, weft_error_t *err);
 
 /* ---- for `weft serve` (incoming side) ----------------------------------------

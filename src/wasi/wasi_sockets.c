@@ -303,15 +303,6 @@ wf_wasi_ostream_t *wf_sock_ostream_new(int fd) {
 /* ---- network ---- */
 static void plain_destroy(wf_wasi_obj_t *o) { free(o); }
 
-#define HOST_FN(name) \
-  static int name(weft_call_t *call, void *env, const weft_val_t *args, size_t nargs, weft_val_t *results, \
-                  size_t nresults)
-#define UNUSED_ARGS \
-  (void)nargs;      \
-  (void)nresults;   \
-  (void)results;    \
-  (void)args
-
 HOST_FN(h_instance_network) {
   UNUSED_ARGS;
   wf_wasi_obj_t *n = calloc(1, sizeof *n);

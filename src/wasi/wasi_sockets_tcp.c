@@ -43,9 +43,6 @@ static tcp_t *tcp_new(int fd, int family, tstate_t st) {
   return t;
 }
 
-#define HOST_FN(name) \
-  static int name(weft_call_t *call, void *env, const weft_val_t *args, size_t nargs, weft_val_t *results, \
-                  size_t nresults)
 #define PROLOGUE      \
   (void)nargs;        \
   (void)nresults;     \

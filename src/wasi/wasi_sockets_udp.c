@@ -44,9 +44,6 @@ static void dstream_destroy(wf_wasi_obj_t *o) {
   free(d);
 }
 
-#define HOST_FN(name) \
-  static int name(weft_call_t *call, void *env, const weft_val_t *args, size_t nargs, weft_val_t *results, \
-                  size_t nresults)
 #define PROLOGUE      \
   (void)nargs;        \
   (void)nresults;     \
