@@ -254,6 +254,11 @@ struct weft_val {
 };
 /* "bool", "u32", "string", "list", ... */
 WEFT_API const char *weft_vkind_name(weft_vkind_t kind);
+/* sizeof(weft_val_t) and sizeof(weft_error_t) as this library was built, for
+ * hosts that lay the structs out by hand (Python ctypes, Ruby fiddle:
+ * docs/embedding.md) to check their layout against. */
+WEFT_API size_t weft_val_size(void);
+WEFT_API size_t weft_error_size(void);
 
 /* ---- types (introspection). A weft_type_t names a type inside a component
  * (valid while the component lives); pass it by value. ---- */

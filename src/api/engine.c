@@ -7,6 +7,8 @@
 #include "internal.h"
 
 const char *weft_version(void) { return "0.1.0"; }
+size_t weft_val_size(void) { return sizeof(weft_val_t); }
+size_t weft_error_size(void) { return sizeof(weft_error_t); }
 
 const char *weft_valkind_name(weft_valkind_t kind) {
   switch (kind) {

@@ -35,6 +35,8 @@ class Err(C.Structure):
 HOSTFN = C.CFUNCTYPE(C.c_int, C.c_void_p, C.c_void_p, C.POINTER(Val), C.c_size_t,
                      C.POINTER(Val), C.c_size_t)
 P = C.c_void_p
+lib.weft_val_size.restype = C.c_size_t
+lib.weft_error_size.restype = C.c_size_t
 lib.weft_engine_new.restype = P
 lib.weft_linker_new.restype = P
 lib.weft_linker_new.argtypes = [P]
@@ -71,6 +73,13 @@ def host_noop(call, env, args, nargs, results, nresults):
     calls[0] += 1
     return 0
 
+
+sizes = (C.sizeof(Val), lib.weft_val_size(), C.sizeof(Err), lib.weft_error_size())
+check("weft_val_t and weft_error_t laid out as the library's (%d=%d, %d=%d bytes)" % sizes,
+      sizes[0] == sizes[1] and sizes[2] == sizes[3])
+if failed:
+    print("python-host: %d passed, %d failed" % (passed, failed))
+    sys.exit(1)   # the structs below would not match the library's: stop before they crash
 
 err = Err()
 eng = lib.weft_engine_new()

@@ -30,6 +30,8 @@ end
 # ---- the API functions this host uses (prototypes from include/weft.h) ----
 F = {
   version: fn("weft_version", [], P),
+  val_size: fn("weft_val_size", [], Fiddle::TYPE_SIZE_T),
+  error_size: fn("weft_error_size", [], Fiddle::TYPE_SIZE_T),
   engine_new: fn("weft_engine_new", [], P),
   engine_free: fn("weft_engine_free", [P], V),
   component_from_file: fn("weft_component_from_file", [P, P, P, P], I),
@@ -125,6 +127,14 @@ HOSTFN = Fiddle::Closure::BlockCaller.new(I, [P, P, P, Z, P, Z]) do |call, _env,
     F[:call_trap].call(call, cstr("%s"), Fiddle::TYPE_VOIDP, cstr("#{e.class}: #{e.message}"))
     1
   end
+end
+
+sizes = [VAL_SIZE, F[:val_size].call, ERR_SIZE, F[:error_size].call]
+check("weft_val_t and weft_error_t sizes are the library's (#{sizes.join('/')})",
+      sizes[0] == sizes[1] && sizes[2] == sizes[3])
+if $failed > 0 # the layouts below would not match the library's: stop before they crash
+  puts "ruby-host: #{$passed} passed, #{$failed} failed"
+  exit 1
 end
 
 err = mem(ERR_SIZE)
