@@ -4,7 +4,7 @@
 #   serve   `weft serve --timeout 2 --max-workers 1` with tests/interrupt/guest.c
 #           (a wasi:http handler): /sleep and /poll wait an hour on the
 #           monotonic clock, /read blocking-reads a request body the client
-#           never sends. Each gets 504 within 2-4 s, the log shows the guest
+#           never sends. Each gets 504 within 2-5 s, the log shows the guest
 #           trapped "interrupted (while blocked in ...)", and the one worker
 #           is free again: the next request is answered at once.
 #   signal  tests/interrupt/signal_host.c, an embedder built against
@@ -63,8 +63,8 @@ U="http://127.0.0.1:$PORT"
 check "awake" "$(curl -s -m 10 -w ' %{http_code}' "$U/")" "awake
  200"
 
-# cut_off NAME WHERE CURL-ARGS...: 504 within 2-4 s, the trap logged, and the
-# single worker answers the next request within a second
+# cut_off NAME WHERE CURL-ARGS...: 504 within 2-5 s, the trap logged, and the
+# single worker answers the next request within 2 s (not after the hour)
 cut_off() {
   local name=$1 where=$2
   shift 2
@@ -73,13 +73,13 @@ cut_off() {
   code=$(curl -s -o /dev/null -m 20 -w '%{http_code}' "$@")
   t1=$(now_ms)
   check "$name: status" "$code" 504
-  if [ $((t1 - t0)) -ge 1900 ] && [ $((t1 - t0)) -le 4000 ]; then ok; else
-    bad "$name: answered after $((t1 - t0)) ms, want 2000-4000"; fi
+  if [ $((t1 - t0)) -ge 1900 ] && [ $((t1 - t0)) -le 5000 ]; then ok; else
+    bad "$name: answered after $((t1 - t0)) ms, want 2000-5000"; fi
   t0=$(now_ms)
   check "$name: next request" "$(curl -s -m 10 -w ' %{http_code}' "$U/after-$name")" "awake
  200"
   t1=$(now_ms)
-  if [ $((t1 - t0)) -le 1000 ]; then ok; else
+  if [ $((t1 - t0)) -le 2000 ]; then ok; else
     bad "$name: the next request took $((t1 - t0)) ms: the worker was still blocked"; fi
   if grep -q "trap: interrupted (while blocked in $where)" "$OUT/serve.err"; then ok; else
     bad "$name: no 'trap: interrupted (while blocked in $where)' in the log: $(tail -5 "$OUT/serve.err")"; fi
@@ -96,12 +96,12 @@ s.sendall(b"POST /read HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
 time.sleep(8)
 EOF
 CLIENT=$!
-sleep 3.2
+sleep 4
 t0=$(now_ms)
 check "read: next request" "$(curl -s -m 10 -w ' %{http_code}' "$U/after-read")" "awake
  200"
 t1=$(now_ms)
-if [ $((t1 - t0)) -le 1000 ]; then ok; else
+if [ $((t1 - t0)) -le 2000 ]; then ok; else
   bad "read: the next request took $((t1 - t0)) ms: the worker was still blocked"; fi
 if grep -q "trap: interrupted (while blocked in wasi:io/streams input-stream.blocking-read)" "$OUT/serve.err"; then ok
 else bad "read: no blocking-read interrupt in the log: $(tail -5 "$OUT/serve.err")"; fi
