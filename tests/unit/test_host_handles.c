@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../../include/weft.h"
+#include "cinst_helpers.h"
 #include "test.h"
 
 /* (component
@@ -215,15 +216,6 @@ static const uint8_t cons_wasm[] = {
 
 /* ---- helpers ---- */
 
-static weft_component_t *load(weft_engine_t *e, const uint8_t *b, size_t n) {
-  weft_component_t *c = NULL;
-  weft_error_t err;
-  if (weft_component_new(e, b, n, &c, &err) != WEFT_OK) {
-    fprintf(stderr, "  component did not decode: %s\n", err.message);
-    return NULL;
-  }
-  return c;
-}
 
 static weft_val_t res(weft_vkind_t k, weft_resource_type_t *t, uint64_t rep) {
   weft_val_t v = {.kind = k};
@@ -253,7 +245,7 @@ static weft_status_t call(weft_cinstance_t *ci, const char *name, const weft_val
 }
 
 /* A u32 result of RES#name(args); -1 on failure. */
-static long long call_u32(weft_cinstance_t *ci, const char *name, const weft_val_t *args, size_t n,
+static long long call_u32_args(weft_cinstance_t *ci, const char *name, const weft_val_t *args, size_t n,
                           weft_arena_t *a) {
   weft_val_t r;
   weft_error_t err;
@@ -265,7 +257,7 @@ static long long call_u32(weft_cinstance_t *ci, const char *name, const weft_val
 }
 
 /* Times the guest's destructor ran. */
-static long long dropped(weft_cinstance_t *ci, weft_arena_t *a) { return call_u32(ci, "dropped", NULL, 0, a); }
+static long long dropped(weft_cinstance_t *ci, weft_arena_t *a) { return call_u32_args(ci, "dropped", NULL, 0, a); }
 
 static bool refused(weft_status_t st, const weft_error_t *err, const char *what) {
   if (st == WEFT_ERR_ARG && strstr(err->message, what)) return true;
@@ -335,14 +327,14 @@ WF_TEST(host_handles_rules) {
   CHECK_EQ(own.of.res.rep, 7);
   weft_resource_type_t *t = own.of.res.type;
   weft_val_t bor = res(WEFT_VAL_BORROW, t, 7);
-  CHECK_EQ(call_u32(ci, "peek", &bor, 1, a), 7);
-  CHECK_EQ(call_u32(ci, "peek", &bor, 1, a), 7);
+  CHECK_EQ(call_u32_args(ci, "peek", &bor, 1, a), 7);
+  CHECK_EQ(call_u32_args(ci, "peek", &bor, 1, a), 7);
   CHECK_EQ(dropped(ci, a), 0);
 
   /* double drop: refused, the destructor ran once */
   CHECK_EQ(weft_cinstance_resource_drop(ci, &own, &err), WEFT_OK);
   CHECK_EQ(dropped(ci, a), 1);
-  CHECK_EQ(call_u32(ci, "last", NULL, 0, a), 7);
+  CHECK_EQ(call_u32_args(ci, "last", NULL, 0, a), 7);
   CHECK(refused(weft_cinstance_resource_drop(ci, &own, &err), &err, NOT_HELD));
   CHECK(strstr(err.message, "weft_cinstance_resource_drop: resource handle (own<"));
   CHECK(strstr(err.message, "rep 7)"));
@@ -357,7 +349,7 @@ WF_TEST(host_handles_rules) {
   /* moved back into the guest (which drops it), then dropped or passed again */
   arg = u32(8);
   CHECK_EQ(call(ci, "make", &arg, 1, &own, a, &err), WEFT_OK);
-  CHECK_EQ(call_u32(ci, "consume", &own, 1, a), 8);
+  CHECK_EQ(call_u32_args(ci, "consume", &own, 1, a), 8);
   CHECK_EQ(dropped(ci, a), 2);
   CHECK(refused(weft_cinstance_resource_drop(ci, &own, &err), &err, NOT_HELD));
   CHECK(refused(call(ci, "consume", &own, 1, &r, a, &err), &err, NOT_HELD));
@@ -391,13 +383,13 @@ WF_TEST(host_handles_rules) {
   CHECK(refused(call(ci, "consume2", two, 2, &r, a, &err), &err, NOT_HELD));
   CHECK(strstr(err.message, "argument 2 (`b`)"));
   CHECK_EQ(dropped(ci, a), 3);
-  CHECK_EQ(call_u32(ci, "consume", &own, 1, a), 10);
+  CHECK_EQ(call_u32_args(ci, "consume", &own, 1, a), 10);
   CHECK_EQ(dropped(ci, a), 4);
   /* a guest that makes two handles with one rep: the host holds two */
   arg = u32(11);
   CHECK_EQ(call(ci, "make", &arg, 1, &two[0], a, &err), WEFT_OK);
   CHECK_EQ(call(ci, "make", &arg, 1, &two[1], a, &err), WEFT_OK);
-  CHECK_EQ(call_u32(ci, "consume2", two, 2, a), 22);
+  CHECK_EQ(call_u32_args(ci, "consume2", two, 2, a), 22);
   CHECK_EQ(dropped(ci, a), 6);
   CHECK(refused(weft_cinstance_resource_drop(ci, &two[0], &err), &err, NOT_HELD));
 
@@ -409,7 +401,7 @@ WF_TEST(host_handles_rules) {
   env.own = own;
   env.arena = weft_arena_new();
   bor = res(WEFT_VAL_BORROW, t, 12);
-  CHECK_EQ(call_u32(ci, "peek-cb", &bor, 1, a), 12);
+  CHECK_EQ(call_u32_args(ci, "peek-cb", &bor, 1, a), 12);
   CHECK_EQ(env.calls, 1);
   CHECK(env.drop_st == WEFT_ERR_ARG && strstr(env.drop_msg, "is lent to a call in progress"));
   CHECK(env.move_st == WEFT_ERR_ARG && strstr(env.move_msg, "is lent to a call in progress"));
@@ -463,7 +455,7 @@ static int sink_look(weft_call_t *c, void *envp, const weft_val_t *args, size_t 
   }
   s->lent = args[0];
   /* the borrow lent to the host can be passed on as a borrow meanwhile */
-  s->peeked = call_u32(s->prov, "peek", &args[0], 1, s->arena);
+  s->peeked = call_u32_args(s->prov, "peek", &args[0], 1, s->arena);
   results[0] = u32(s->peeked < 0 ? 0 : (uint64_t)s->peeked);
   return 0;
 }
@@ -536,7 +528,7 @@ WF_TEST(host_handles_host_functions) {
   CHECK_EQ(weft_cfunc_call(run, &arg, 1, &r, 1, a, &err), WEFT_OK);
   CHECK_EQ(weft_cfunc_call(back, NULL, 0, NULL, 0, a, &err), WEFT_OK);
   CHECK_EQ(dropped(prov, a), 2);
-  CHECK_EQ(call_u32(prov, "last", NULL, 0, a), 6);
+  CHECK_EQ(call_u32_args(prov, "last", NULL, 0, a), 6);
   CHECK(refused(weft_cinstance_resource_drop(prov, &s.given, &err), &err, NOT_HELD));
   /* a host function returning an own it no longer holds: a trap */
   CHECK_EQ(weft_cfunc_call(back, NULL, 0, NULL, 0, a, &err), WEFT_ERR_TRAP);

@@ -11,56 +11,21 @@
 
 #include "component/clink.h"
 #include "cinst_fixtures.h"
+#include "cinst_helpers.h"
 #include "test.h"
 #include "weft.h"
 
-static weft_component_t *load(weft_engine_t *e, const uint8_t *b, size_t n) {
-  weft_component_t *c = NULL;
-  weft_error_t err;
-  if (weft_component_new(e, b, n, &c, &err) != WEFT_OK) {
-    fprintf(stderr, "  component: %s\n", err.message);
-    return NULL;
-  }
-  return c;
-}
-#define PLOAD(e, arr) load(e, arr, sizeof arr)
 
-static long long pcall_u32(weft_cinstance_t *ci, const char *name) {
-  weft_cfunc_t *f = weft_cinstance_func(ci, NULL, name);
-  if (!f) return -1;
-  weft_arena_t *a = weft_arena_new();
-  weft_val_t r;
-  weft_error_t err;
-  long long v = -1;
-  if (weft_cfunc_call(f, NULL, 0, &r, 1, a, &err) == WEFT_OK && r.kind == WEFT_VAL_U32) v = (long long)r.of.u;
-  else fprintf(stderr, "  call %s: %s\n", name, err.message);
-  weft_arena_free(a);
-  return v;
-}
 
-static int pget_cb(weft_call_t *call, void *env, const weft_val_t *args, size_t nargs, weft_val_t *results,
-                   size_t nresults) {
-  (void)call, (void)args;
-  if (nargs != 0 || nresults != 1) return 1;
-  results[0].kind = WEFT_VAL_U32;
-  results[0].of.u = (uint64_t)(uintptr_t)env;
-  return 0;
-}
 
-static int pnop_cb(weft_call_t *call, void *env, const weft_val_t *args, size_t nargs, weft_val_t *results,
-                   size_t nresults) {
-  (void)env, (void)args, (void)nargs, (void)results, (void)nresults;
-  weft_call_trap(call, "not expected to be called");
-  return 1;
-}
 
 WF_TEST(prelink_host_funcs) {
   weft_engine_t *e = weft_engine_new();
   weft_linker_t *l = weft_linker_new(e);
-  weft_component_t *c = PLOAD(e, cons_wasm);   /* run() = test:pkg/iface@1.2.0#get() + 1 */
+  weft_component_t *c = LOAD(e, cons_wasm);   /* run() = test:pkg/iface@1.2.0#get() + 1 */
   CHECK(c);
   weft_error_t err;
-  CHECK_EQ(weft_linker_define_func(l, "test:pkg/iface@1.1.0", "get", pget_cb, (void *)41, &err), WEFT_OK);
+  CHECK_EQ(weft_linker_define_func(l, "test:pkg/iface@1.1.0", "get", get_cb, (void *)41, &err), WEFT_OK);
   weft_instance_pre_t *pre = NULL;
   CHECK_EQ(weft_linker_instantiate_pre(l, c, &pre, &err), WEFT_OK);
   CHECK(pre);
@@ -74,12 +39,12 @@ WF_TEST(prelink_host_funcs) {
   CHECK(g0 && g1 && g0->u.func != g1->u.func);
   CHECK(g0->u.func->inst == ci[0]->rt->top && g1->u.func->inst == ci[1]->rt->top);
   /* the linker changes afterwards: the pre keeps what it resolved */
-  CHECK_EQ(weft_linker_define_func(l, "test:pkg/iface@1.1.0", "get", pget_cb, (void *)7, &err), WEFT_OK);
+  CHECK_EQ(weft_linker_define_func(l, "test:pkg/iface@1.1.0", "get", get_cb, (void *)7, &err), WEFT_OK);
   weft_instance_pre_free(pre);   /* before its instances: they keep it alive */
-  for (int i = 0; i < 3; i++) CHECK_EQ(pcall_u32(ci[i], "run"), 42);
+  for (int i = 0; i < 3; i++) CHECK_EQ(call_u32(ci[i], "run"), 42);
   weft_cinstance_t *direct = NULL;
   CHECK_EQ(weft_linker_instantiate(l, c, NULL, &direct, &err), WEFT_OK);
-  CHECK_EQ(pcall_u32(direct, "run"), 8);
+  CHECK_EQ(call_u32(direct, "run"), 8);
   weft_cinstance_free(direct);
   for (int i = 0; i < 3; i++) weft_cinstance_free(ci[i]);
   weft_component_free(c);
@@ -90,7 +55,7 @@ WF_TEST(prelink_host_funcs) {
 WF_TEST(prelink_link_errors) {
   weft_engine_t *e = weft_engine_new();
   weft_linker_t *l = weft_linker_new(e);
-  weft_component_t *c = PLOAD(e, missing_wasm);
+  weft_component_t *c = LOAD(e, missing_wasm);
   CHECK(c);
   weft_error_t err;
   weft_instance_pre_t *pre = (weft_instance_pre_t *)1;
@@ -108,12 +73,12 @@ WF_TEST(prelink_link_errors) {
 WF_TEST(prelink_host_resources) {
   weft_engine_t *e = weft_engine_new();
   weft_linker_t *l = weft_linker_new(e);
-  weft_component_t *c = PLOAD(e, hostres_wasm);
+  weft_component_t *c = LOAD(e, hostres_wasm);
   CHECK(c);
   weft_resource_type_t *thing = NULL, *plain = NULL;
   weft_error_t err;
   CHECK_EQ(weft_linker_define_resource(l, "test:pkg/res", "thing", NULL, NULL, &thing, &err), WEFT_OK);
-  CHECK_EQ(weft_linker_define_func(l, "test:pkg/res", "make", pnop_cb, NULL, &err), WEFT_OK);
+  CHECK_EQ(weft_linker_define_func(l, "test:pkg/res", "make", nop_cb, NULL, &err), WEFT_OK);
   CHECK_EQ(weft_linker_define_resource(l, NULL, "plain", NULL, NULL, &plain, &err), WEFT_OK);
   weft_instance_pre_t *pre = NULL;
   CHECK_EQ(weft_linker_instantiate_pre(l, c, &pre, &err), WEFT_OK);
@@ -146,11 +111,11 @@ static void pfree(void *state) {
 WF_TEST(prelink_states) {
   weft_engine_t *e = weft_engine_new();
   weft_linker_t *l = weft_linker_new(e);
-  weft_component_t *c = PLOAD(e, cons_wasm);
+  weft_component_t *c = LOAD(e, cons_wasm);
   CHECK(c);
   weft_error_t err;
   static int key;
-  CHECK_EQ(weft_linker_define_func(l, "test:pkg/iface@1.2.0", "get", pget_cb, (void *)1, &err), WEFT_OK);
+  CHECK_EQ(weft_linker_define_func(l, "test:pkg/iface@1.2.0", "get", get_cb, (void *)1, &err), WEFT_OK);
   CHECK_EQ(weft_linker_define_state(l, &key, pmake, pfree, (void *)&key, &err), WEFT_OK);
   weft_instance_pre_t *pre = NULL;
   CHECK_EQ(weft_linker_instantiate_pre(l, c, &pre, &err), WEFT_OK);
@@ -160,7 +125,7 @@ WF_TEST(prelink_states) {
   CHECK_EQ(weft_instance_pre_instantiate(pre, NULL, &b, &err), WEFT_OK);
   CHECK_EQ(nmade, 2);
   CHECK(weft_cinstance_state(a, &key) == (void *)&key);
-  CHECK_EQ(pcall_u32(b, "run"), 2);
+  CHECK_EQ(call_u32(b, "run"), 2);
   weft_cinstance_free(a);
   weft_cinstance_free(b);
   CHECK_EQ(nfreed, 2);
@@ -176,7 +141,7 @@ static void *pre_worker(void *arg) {
   for (int i = 0; i < 50 && ok; i++) {
     weft_cinstance_t *ci = NULL;
     weft_error_t err;
-    ok = weft_instance_pre_instantiate(pre, NULL, &ci, &err) == WEFT_OK && pcall_u32(ci, "run") == 10;
+    ok = weft_instance_pre_instantiate(pre, NULL, &ci, &err) == WEFT_OK && call_u32(ci, "run") == 10;
     weft_cinstance_free(ci);
   }
   return (void *)ok;
@@ -185,10 +150,10 @@ static void *pre_worker(void *arg) {
 WF_TEST(prelink_threads) {
   weft_engine_t *e = weft_engine_new();
   weft_linker_t *l = weft_linker_new(e);
-  weft_component_t *c = PLOAD(e, cons_wasm);
+  weft_component_t *c = LOAD(e, cons_wasm);
   CHECK(c);
   weft_error_t err;
-  CHECK_EQ(weft_linker_define_func(l, "test:pkg/iface@1.2.0", "get", pget_cb, (void *)9, &err), WEFT_OK);
+  CHECK_EQ(weft_linker_define_func(l, "test:pkg/iface@1.2.0", "get", get_cb, (void *)9, &err), WEFT_OK);
   weft_instance_pre_t *pre = NULL;
   CHECK_EQ(weft_linker_instantiate_pre(l, c, &pre, &err), WEFT_OK);
   pthread_t th[4];
