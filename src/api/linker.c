@@ -6,6 +6,7 @@
 
 #include "component/clink.h"
 #include "internal.h"
+#include "../util/grow.h"
 
 weft_linker_t *weft_linker_new(weft_engine_t *engine) {
   weft_linker_t *l = calloc(1, sizeof(weft_linker_t));
@@ -26,22 +27,12 @@ void weft_linker_free(weft_linker_t *l) {
 
 /* ---- definitions ---- */
 
-static bool grow(void **v, size_t *cap, size_t n, size_t elem) {
-  if (n < *cap) return true;
-  size_t nc = *cap ? *cap * 2 : 8;
-  void *p = realloc(*v, nc * elem);
-  if (!p) return false;
-  *v = p;
-  *cap = nc;
-  return true;
-}
-
 /* The definitions of `interface` (NULL: top level), made if absent. */
 static wf_liface_t *iface_get(weft_linker_t *l, const char *interface) {
   if (!interface) return &l->top;
   for (size_t i = 0; i < l->nifaces; i++)
     if (strcmp(l->ifaces[i].name, interface) == 0) return &l->ifaces[i];
-  if (!grow((void **)&l->ifaces, &l->capifaces, l->nifaces, sizeof *l->ifaces)) return NULL;
+  if (!wf_grow((void **)&l->ifaces, &l->capifaces, l->nifaces, sizeof *l->ifaces)) return NULL;
   wf_liface_t *f = &l->ifaces[l->nifaces];
   memset(f, 0, sizeof *f);
   f->name = strdup(interface);
@@ -53,7 +44,7 @@ static wf_liface_t *iface_get(weft_linker_t *l, const char *interface) {
 static wf_ldef_t *def_get(wf_liface_t *f, const char *name) {
   for (size_t i = 0; i < f->n; i++)
     if (strcmp(f->defs[i].name, name) == 0) return &f->defs[i];
-  if (!grow((void **)&f->defs, &f->cap, f->n, sizeof *f->defs)) return NULL;
+  if (!wf_grow((void **)&f->defs, &f->cap, f->n, sizeof *f->defs)) return NULL;
   wf_ldef_t *d = &f->defs[f->n];
   memset(d, 0, sizeof *d);
   d->name = strdup(name);
@@ -119,7 +110,7 @@ weft_status_t weft_linker_define_resource(weft_linker_t *l, const char *interfac
   wf_rtype_t *rt = calloc(1, sizeof *rt + nl + 1);
   wf_liface_t *f = rt ? iface_get(l, interface) : NULL;
   wf_ldef_t *d = f ? def_get(f, name) : NULL;
-  if (!d || !grow((void **)&l->rtypes, &l->caprtypes, l->nrtypes, sizeof *l->rtypes)) {
+  if (!d || !wf_grow((void **)&l->rtypes, &l->caprtypes, l->nrtypes, sizeof *l->rtypes)) {
     free(rt);
     wf_api_err(err, WEFT_ERR_NOMEM, "out of memory");
     return WEFT_ERR_NOMEM;
@@ -178,7 +169,7 @@ weft_status_t weft_linker_define_state(weft_linker_t *l, const void *key, weft_s
   for (size_t i = 0; i < l->nstates; i++)
     if (l->states[i].key == key) s = &l->states[i];
   if (!s) {
-    if (!grow((void **)&l->states, &l->capstates, l->nstates, sizeof *l->states)) {
+    if (!wf_grow((void **)&l->states, &l->capstates, l->nstates, sizeof *l->states)) {
       wf_api_err(err, WEFT_ERR_NOMEM, "out of memory");
       return WEFT_ERR_NOMEM;
     }

@@ -102,6 +102,10 @@ typedef struct {
   char msg[];             /* NUL-terminated */
 } wf_wasi_ioerr_t;
 wf_wasi_ioerr_t *wf_wasi_ioerr_new(const char *msg, int errnum);   /* fs_code from errnum */
+/* Write all of buf to fd (a socket: send without SIGPIPE), waiting for
+ * POLLOUT when it would block (what check-write granted must be finished):
+ * 0, WF_WASI_CLOSED (EPIPE) or WF_WASI_FAILED with *err (wasi_io_streams.c). */
+int wf_wasi_write_all(int fd, bool sock, const uint8_t *buf, size_t len, wf_wasi_ioerr_t **err);
 
 /* ---- streams ------------------------------------------------------------------------
  * Results of stream operations: a count/OK (>= 0), or end of stream, or a

@@ -12,6 +12,7 @@
 
 #include "wasi.h"
 #include "../api/internal.h"
+#include "../util/grow.h"
 
 extern char **environ;
 
@@ -54,16 +55,6 @@ void wf_wasi_unref(void *obj) {
 }
 
 /* ---- config ---- */
-static bool grow(void **v, size_t *cap, size_t n, size_t elem) {
-  if (n < *cap) return true;
-  size_t nc = *cap ? *cap * 2 : 8;
-  void *p = realloc(*v, nc * elem);
-  if (!p) return false;
-  *v = p;
-  *cap = nc;
-  return true;
-}
-
 weft_wasi_config_t *weft_wasi_config_new(void) {
   weft_wasi_config_t *c = calloc(1, sizeof *c);
   if (!c) return NULL;
@@ -94,7 +85,7 @@ void weft_wasi_config_free(weft_wasi_config_t *c) {
 
 weft_status_t weft_wasi_config_arg(weft_wasi_config_t *c, const char *arg) {
   if (!c || !arg) return WEFT_ERR_ARG;
-  if (!grow((void **)&c->args, &c->cargs, c->nargs, sizeof *c->args)) return WEFT_ERR_NOMEM;
+  if (!wf_grow((void **)&c->args, &c->cargs, c->nargs, sizeof *c->args)) return WEFT_ERR_NOMEM;
   char *s = strdup(arg);
   if (!s) return WEFT_ERR_NOMEM;
   c->args[c->nargs++] = s;
@@ -122,7 +113,7 @@ weft_status_t weft_wasi_config_env(weft_wasi_config_t *c, const char *name, cons
     c->env[i] = s;
     return WEFT_OK;
   }
-  if (!grow((void **)&c->env, &c->cenv, c->nenv, sizeof *c->env)) {
+  if (!wf_grow((void **)&c->env, &c->cenv, c->nenv, sizeof *c->env)) {
     free(s);
     return WEFT_ERR_NOMEM;
   }
@@ -151,7 +142,7 @@ weft_status_t weft_wasi_config_preopen(weft_wasi_config_t *c, const char *host_p
   if (stat(host_path, &st) != 0)
     return wf_api_fail(err, WEFT_ERR_IO, "preopen '%s': %s", host_path, strerror(errno));
   if (!S_ISDIR(st.st_mode)) return wf_api_fail(err, WEFT_ERR_IO, "preopen '%s': not a directory", host_path);
-  if (!grow((void **)&c->dirs, &c->cdirs, c->ndirs, sizeof *c->dirs))
+  if (!wf_grow((void **)&c->dirs, &c->cdirs, c->ndirs, sizeof *c->dirs))
     return wf_api_fail(err, WEFT_ERR_NOMEM, "out of memory");
   cfg_dir_t d = {strdup(host_path), strdup(guest_path), perms & (WEFT_WASI_DIR_READ | WEFT_WASI_DIR_WRITE)};
   if (!d.host || !d.guest) {

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -95,15 +96,13 @@ static int64_t fd_check_write(wf_wasi_ostream_t *s, wf_wasi_ioerr_t **err) {
   return PIPE_BUF;   /* POLLERR/POLLHUP too: the write then reports it */
 }
 
-static int fd_write(wf_wasi_ostream_t *s, const uint8_t *buf, size_t len, wf_wasi_ioerr_t **err) {
-  fd_stream_t *f = (fd_stream_t *)s;
-  if (f->fd < 0) return 0;
+int wf_wasi_write_all(int fd, bool sock, const uint8_t *buf, size_t len, wf_wasi_ioerr_t **err) {
   while (len) {
-    ssize_t r = write(f->fd, buf, len);
+    ssize_t r = sock ? send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT) : write(fd, buf, len);
     if (r < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN) {
-        struct pollfd p = {.fd = f->fd, .events = POLLOUT};
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {   /* permitted by check-write: finish it */
+        struct pollfd p = {.fd = fd, .events = POLLOUT};
         poll(&p, 1, -1);
         continue;
       }
@@ -115,6 +114,11 @@ static int fd_write(wf_wasi_ostream_t *s, const uint8_t *buf, size_t len, wf_was
     len -= (size_t)r;
   }
   return 0;
+}
+
+static int fd_write(wf_wasi_ostream_t *s, const uint8_t *buf, size_t len, wf_wasi_ioerr_t **err) {
+  fd_stream_t *f = (fd_stream_t *)s;
+  return f->fd < 0 ? 0 : wf_wasi_write_all(f->fd, false, buf, len, err);
 }
 
 static void fd_out_readiness(wf_wasi_ostream_t *s, wf_wasi_wait_t *w) {

@@ -81,6 +81,25 @@ int wf_sock_errno_code(int e) {
 /* ---- addresses ---- */
 int wf_sock_family_of(uint32_t f) { return f == 0 ? AF_INET : AF_INET6; }
 
+int wf_sock_open(weft_call_t *call, weft_val_t *result, uint32_t wasi_family, int type, int *family, int *rc) {
+  int allowed = wf_sock_check(call, false);
+  if (allowed <= 0) {
+    *rc = allowed < 0 ? 1 : wf_sock_err(call, result, WF_SE_ACCESS_DENIED);
+    return -1;
+  }
+  *family = wf_sock_family_of(wasi_family);
+  int fd = socket(*family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    *rc = wf_sock_err(call, result, wf_sock_errno_code(errno));
+    return -1;
+  }
+  if (*family == AF_INET6) {
+    int one = 1;
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  }
+  return fd;
+}
+
 static bool is_record(const weft_val_t *v, size_t n) {
   return v && v->kind == WEFT_VAL_RECORD && v->of.seq.n == n;
 }
@@ -243,24 +262,7 @@ static int64_t ss_check_write(wf_wasi_ostream_t *s, wf_wasi_ioerr_t **err) {
 }
 
 static int ss_write(wf_wasi_ostream_t *s, const uint8_t *buf, size_t len, wf_wasi_ioerr_t **err) {
-  sstream_t *x = (sstream_t *)s;
-  while (len) {
-    ssize_t r = send(x->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {   /* permitted by check-write: finish it */
-        struct pollfd p = {.fd = x->fd, .events = POLLOUT};
-        poll(&p, 1, -1);
-        continue;
-      }
-      if (errno == EPIPE) return WF_WASI_CLOSED;
-      *err = wf_wasi_ioerr_new(NULL, errno);
-      return WF_WASI_FAILED;
-    }
-    buf += r;
-    len -= (size_t)r;
-  }
-  return 0;
+  return wf_wasi_write_all(((sstream_t *)s)->fd, true, buf, len, err);
 }
 
 static void ss_out_readiness(wf_wasi_ostream_t *s, wf_wasi_wait_t *w) {

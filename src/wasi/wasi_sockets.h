@@ -57,6 +57,11 @@ int wf_sock_ok(weft_call_t *call, weft_val_t *out, const weft_val_t *payload);
 int wf_sock_err(weft_call_t *call, weft_val_t *out, int code);
 /* The ctx permission check: 1 allowed, 0 denied, -1 after a trap (no ctx). */
 int wf_sock_check(weft_call_t *call, bool lookup);
+/* The socket of create-tcp-socket / create-udp-socket (type SOCK_STREAM or
+ * SOCK_DGRAM, non-blocking, IPv6 sockets v6-only): the fd, or -1 with the
+ * host function's return value in *rc (permission denied and socket errors
+ * already set as the error result). */
+int wf_sock_open(weft_call_t *call, weft_val_t *result, uint32_t wasi_family, int type, int *family, int *rc);
 
 /* Streams over a connected socket (take ownership of fd). */
 wf_wasi_istream_t *wf_sock_istream_new(int fd);

@@ -61,16 +61,9 @@ static weft_val_t uval(weft_vkind_t k, uint64_t u) {
 HOST_FN(h_create) {
   (void)nargs;
   (void)nresults;
-  int allowed = wf_sock_check(call, false);
-  if (allowed < 0) return 1;
-  if (!allowed) return wf_sock_err(call, &results[0], WF_SE_ACCESS_DENIED);
-  int family = wf_sock_family_of(args[0].of.var.index);
-  int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return wf_sock_err(call, &results[0], wf_sock_errno_code(errno));
-  if (family == AF_INET6) {
-    int one = 1;
-    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-  }
+  int family, rc;
+  int fd = wf_sock_open(call, &results[0], args[0].of.var.index, SOCK_STREAM, &family, &rc);
+  if (fd < 0) return rc;
   tcp_t *t = tcp_new(fd, family, T_UNBOUND);
   if (!t) {
     close(fd);

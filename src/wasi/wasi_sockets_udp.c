@@ -60,16 +60,9 @@ static weft_val_t mk(weft_vkind_t k) {
 HOST_FN(h_create) {
   (void)nargs;
   (void)nresults;
-  int allowed = wf_sock_check(call, false);
-  if (allowed < 0) return 1;
-  if (!allowed) return wf_sock_err(call, &results[0], WF_SE_ACCESS_DENIED);
-  int family = wf_sock_family_of(args[0].of.var.index);
-  int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return wf_sock_err(call, &results[0], wf_sock_errno_code(errno));
-  if (family == AF_INET6) {
-    int one = 1;
-    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-  }
+  int family, rc;
+  int fd = wf_sock_open(call, &results[0], args[0].of.var.index, SOCK_DGRAM, &family, &rc);
+  if (fd < 0) return rc;
   udp_t *u = calloc(1, sizeof *u);
   if (!u) {
     close(fd);
