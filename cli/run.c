@@ -16,6 +16,7 @@
  * Exit status: 0 ok, 1 load/link error or trap, 2 usage error. */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -525,6 +526,9 @@ out:
 }
 
 int cli_run_main(int argc, char **argv) {
+  /* A guest writing to a pipe whose reader went away gets a closed stream
+   * (EPIPE), as under wasmtime, instead of weft dying of SIGPIPE. */
+  signal(SIGPIPE, SIG_IGN);
   const char *path = NULL, *invoke = NULL;
   cli_wasi_t *wasi = cli_wasi_new();
   cli_hosts_t *hosts = cli_hosts_new();
