@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # wasi:http end to end through `weft run --invoke`:
 #   - a JavaScript guest built here with componentize-js (tests/wasi_http/
-#     fetch.js; `jco componentize`, rebuilt only when its sources change):
+#     fetch.js; its own CLI, rebuilt when its sources or componentize-js
+#     change):
 #     a plain export links because wasi:http is on by default, and does not
 #     link with -S http=n;
 #   - fetch() over wasi:http/outgoing-handler (libcurl) against a loopback
@@ -40,15 +41,20 @@ if [ ! -x "$WEFT" ]; then bad "$WEFT not built"; finish; fi
 mkdir -p "$OUT"
 
 # ---- the guest ----------------------------------------------------------------
+# componentize-js's own CLI, the version package.json pins (`jco componentize`
+# would use the older one jco 1.11 depends on, whose guests corrupt their heap
+# on some response sizes: see docs/wasi-http.md, "Known limits").
 APP="$OUT/fetch.wasm"
-if [ ! -s "$APP" ] || [ "$SRC/fetch.js" -nt "$APP" ] || [ "$SRC/wit/fetch.wit" -nt "$APP" ]; then
-  if [ ! -x node_modules/.bin/jco ]; then
-    SKIP="the JavaScript guest needs node_modules/.bin/jco (scripts/setup.sh installs it)"
+CJS=node_modules/.bin/componentize-js
+CJS_PKG=node_modules/@bytecodealliance/componentize-js/package.json
+if [ ! -s "$APP" ] || [ "$SRC/fetch.js" -nt "$APP" ] || [ "$SRC/wit/fetch.wit" -nt "$APP" ] ||
+   [ "$CJS_PKG" -nt "$APP" ]; then
+  if [ ! -x "$CJS" ]; then
+    SKIP="the JavaScript guest needs $CJS (scripts/setup.sh installs it)"
     finish
   fi
-  if ! node_modules/.bin/jco componentize "$SRC/fetch.js" --wit "$SRC/wit" -n fetcher -o "$APP.tmp" \
-      >"$OUT/componentize.log" 2>&1; then
-    bad "jco componentize failed: $(tail -3 "$OUT/componentize.log")"
+  if ! "$CJS" "$SRC/fetch.js" --wit "$SRC/wit" -n fetcher -o "$APP.tmp" >"$OUT/componentize.log" 2>&1; then
+    bad "componentize-js failed: $(tail -3 "$OUT/componentize.log")"
     finish
   fi
   mv "$APP.tmp" "$APP"
@@ -92,7 +98,7 @@ expect() {
 expect "plain export (http on by default)" '"hello, world"' "$APP" --invoke 'greet("world")'
 if timeout 30 "$WEFT" run -S http=n "$APP" --invoke 'greet("world")' >"$OUT/out" 2>"$OUT/stderr"; then
   bad "-S http=n: the guest linked without wasi:http"
-elif grep -q 'wasi:http/types@0.2.3' "$OUT/stderr"; then ok; else
+elif grep -q 'wasi:http/types@0\.2\.' "$OUT/stderr"; then ok; else
   bad "-S http=n: unexpected error: $(head -c 300 "$OUT/stderr")"
 fi
 
@@ -108,7 +114,7 @@ U="http://127.0.0.1:$(cat "$PORTFILE")"
 expect "GET" '"200 hello from loopback"' "$APP" --invoke "get(\"$U/hello\")"
 expect "response header" '"200 x-test=yes"' "$APP" --invoke "header(\"$U/hello\", \"x-test\")"
 expect "missing response header" '"200 x-none=null"' "$APP" --invoke "header(\"$U/hello\", \"x-none\")"
-expect "POST body" '"200 POST 14"' "$APP" --invoke "post(\"$U/echo\", \"some body text\")"
+expect "POST body" '"200 POST 14 same"' "$APP" --invoke "post(\"$U/echo\", \"some body text\")"
 expect "PUT body" '"200 PUT 5"' "$APP" --invoke "put(\"$U/echo\", \"abcde\")"
 expect "request header" '"x-custom: v1"' "$APP" --invoke "sendheader(\"$U/headers\", \"v1\")"
 expect "3 MB body" '"200 3000000"' "$APP" --invoke "size(\"$U/big?n=3000000\")"

@@ -18,13 +18,12 @@ export async function header(url, name) {
   return `${r.status} ${name}=${r.headers.get(name)}`;
 }
 
-// The echo server answers with the method and body length it received.
-// (The response body is not read back here: with componentize-js 0.18.4 a
-// POST of 4+ bytes whose response text is read traps in the guest's own
-// post-return, under jco's node host too; see docs/wasi-http.md.)
+// The echo server answers with the method and body length it received,
+// and the body itself, which is read back.
 export async function post(url, body) {
   const r = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'text/plain' } });
-  return `${r.status} ${r.headers.get('x-method')} ${r.headers.get('x-len')}`;
+  const t = await r.text();
+  return `${r.status} ${r.headers.get('x-method')} ${r.headers.get('x-len')} ${t === body ? 'same' : 'differs'}`;
 }
 
 export async function put(url, body) {
