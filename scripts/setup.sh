@@ -42,7 +42,13 @@ fi
 if [ ! -x node_modules/.bin/jco ] || [ package-lock.json -nt node_modules/.package-lock.json ] ||
    [ ! -f node_modules/@duckdb/node-bindings-linux-x64/libduckdb.so ]; then
   echo "setup: installing npm packages (package-lock.json)"
-  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  # `npm install` with the lock, not `npm ci`: the versions are the lock's
+  # either way, but npm ci refuses a lock that lacks optional per-platform
+  # packages (musl, Windows, Android builds of rolldown, jco-node-fs...)
+  # that componentize-js 0.23's tree names and the registry this project
+  # installs from does not carry; npm install skips those, as it does for
+  # any optional package it cannot fetch. --no-save leaves the lock as it is.
+  npm install --no-save --no-audit --no-fund --loglevel=error >/dev/null
 fi
 # The WASI preview1 command adapter of jco 1.35.0 (wasmtime's adapter): the
 # wasi-testsuite programs are adapted with it (tests/wasi/run_testsuite.mjs);
