@@ -252,15 +252,12 @@ static wf_trapcode_t lower_call(void *envp, wf_exec_t *ex, const uint64_t *args,
   return WF_TRAP_NONE;
 }
 
-wf_funcinst_t *wf_canon_lower_new(wf_cinst_t *caller, wf_ctid_t ftype, const wf_copts_t *opts,
+wf_funcinst_t *wf_canon_lower_new(wf_cinst_t *caller, wf_ctid_t ftype, wf_ctid_t core_type, const wf_copts_t *opts,
                                   wf_cfunc_t *callee, wf_error_t *err) {
   const wf_ctypes_t *ts = caller->comp->types;
-  uint8_t params[WF_MAX_FLAT_PARAMS + 2], results[WF_MAX_FLAT_PARAMS + 2];
-  uint32_t np, nr;
-  if (!wf_ctype_flatten_func(ts, ftype, false, params, &np, results, &nr, WF_MAX_FLAT_PARAMS + 1)) {
-    wf_error_set(err, "canon lower: function type does not flatten");
-    return NULL;
-  }
+  /* the lowered signature, flattened once when the component was checked;
+   * the component outlives the store (an instance holds a reference) */
+  const wf_functype_t *core = &wf_cty(ts, core_type)->core;
   wf_lower_env_t *e = calloc(1, sizeof *e);
   if (!e) {
     wf_error_set(err, "out of memory");
@@ -271,11 +268,11 @@ wf_funcinst_t *wf_canon_lower_new(wf_cinst_t *caller, wf_ctid_t ftype, const wf_
   e->ftype = ftype;
   e->opts = *opts;
   e->callee = callee;
-  e->ncore_params = np;
+  e->ncore_params = core->nparams;
   const wf_ctype_t *ft = wf_cty(ts, ftype);
   e->retptr = ft->t1 && wf_canon_flat_count(ts, ft->t1) > WF_MAX_FLAT_RESULTS;
   wf_arena_init(&e->scratch);
-  wf_funcinst_t *f = wf_host_func_new(caller->rt->store, params, np, results, nr, lower_call, e, lower_env_free);
+  wf_funcinst_t *f = wf_host_func_new_typed(caller->rt->store, core, lower_call, e, lower_env_free);
   if (!f) {
     free(e);
     wf_error_set(err, "out of memory");

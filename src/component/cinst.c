@@ -466,7 +466,9 @@ static bool canon(ictx_t *cx, wf_cinst_t *inst, const wf_cdef_t *d) {
     wf_copts_t o;
     if (!resolve_opts(cx, d, inst, &o)) return false;
     wf_ctid_t ft = c->space[WF_SORT_FUNC][d->u.canon.func];
-    return core_func_item(cx, inst, d, wf_canon_lower_new(inst, ft, &o, x->u.func, &e), &e);
+    if (d->index >= c->nspace[WF_SORT_CORE_FUNC]) return fail(cx, d, WEFT_ERR_LINK, "core func index out of step");
+    wf_ctid_t ct = c->space[WF_SORT_CORE_FUNC][d->index];
+    return core_func_item(cx, inst, d, wf_canon_lower_new(inst, ft, ct, &o, x->u.func, &e), &e);
   }
   case WF_CANON_RESOURCE_NEW:
   case WF_CANON_RESOURCE_DROP:

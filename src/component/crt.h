@@ -258,9 +258,10 @@ wf_trapcode_t wf_cfunc_invoke(wf_cfunc_t *f, const weft_val_t *args, size_t narg
 
 /* The core function `canon lower` makes: a host function in caller->rt's
  * store with the flattened (lower) core signature of `ftype` (a WF_CT_FUNC
- * node in caller's component), which lifts its arguments with `opts` in
+ * node in caller's component), given as `core_type` (the CORE_FUNC node
+ * the check of the definition made, borrowed), which lifts its arguments with `opts` in
  * caller, calls `callee`, and lowers the results back. */
-wf_funcinst_t *wf_canon_lower_new(wf_cinst_t *caller, wf_ctid_t ftype, const wf_copts_t *opts,
+wf_funcinst_t *wf_canon_lower_new(wf_cinst_t *caller, wf_ctid_t ftype, wf_ctid_t core_type, const wf_copts_t *opts,
                                   wf_cfunc_t *callee, wf_error_t *err);
 
 /* The core functions of `canon resource.new|drop|rep` for rt in inst. */

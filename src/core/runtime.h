@@ -202,6 +202,10 @@ uint32_t wf_store_intern_type(wf_store_t *s, const wf_functype_t *t);
 wf_funcinst_t *wf_host_func_new(wf_store_t *s, const uint8_t *params, uint32_t np,
                                 const uint8_t *results, uint32_t nr,
                                 wf_host_fn_t fn, void *env, void (*env_free)(void *));
+/* The same with a type the caller keeps alive (and unchanged) for as long
+ * as the store: no copy of it is made. */
+wf_funcinst_t *wf_host_func_new_typed(wf_store_t *s, const wf_functype_t *type, wf_host_fn_t fn, void *env,
+                                      void (*env_free)(void *));
 wf_meminst_t *wf_memory_new(wf_store_t *s, const wf_memtype_t *t, wf_error_t *err);
 wf_tableinst_t *wf_table_new(wf_store_t *s, const wf_tabletype_t *t, uint64_t init, wf_error_t *err);
 wf_globalinst_t *wf_global_new(wf_store_t *s, const wf_globaltype_t *t, uint64_t val);

@@ -249,19 +249,12 @@ static void free_funcinst(void *p) {
   free(f);
 }
 
-wf_funcinst_t *wf_host_func_new(wf_store_t *s, const uint8_t *params, uint32_t np,
-                                const uint8_t *results, uint32_t nr,
-                                wf_host_fn_t fn, void *env, void (*env_free)(void *)) {
-  if (!fn || np > WF_MAX_PARAMS || nr > WF_MAX_RESULTS) return NULL;
-  wf_funcinst_t *f = calloc(1, sizeof *f);
-  if (!f) return NULL;
-  f->host_type.nparams = np;
-  f->host_type.nresults = nr;
-  f->host_type.params = dup_bytes(params, np);
-  f->host_type.results = dup_bytes(results, nr);
-  if (!f->host_type.params || !f->host_type.results) goto fail;
-  f->type = &f->host_type;
-  f->type_id = wf_store_intern_type(s, &f->host_type);
+/* A host function of type *type; own_type: the type's arrays are
+ * f->host_type's (freed with f), else borrowed from the caller. */
+static wf_funcinst_t *host_func(wf_store_t *s, wf_funcinst_t *f, const wf_functype_t *type, wf_host_fn_t fn,
+                                void *env, void (*env_free)(void *)) {
+  f->type = type;
+  f->type_id = wf_store_intern_type(s, type);
   if (f->type_id == UINT32_MAX) goto fail;
   f->host = fn;
   f->host_env = env;
@@ -273,6 +266,33 @@ fail:
   free(f->host_type.results);
   free(f);
   return NULL;
+}
+
+wf_funcinst_t *wf_host_func_new(wf_store_t *s, const uint8_t *params, uint32_t np,
+                                const uint8_t *results, uint32_t nr,
+                                wf_host_fn_t fn, void *env, void (*env_free)(void *)) {
+  if (!fn || np > WF_MAX_PARAMS || nr > WF_MAX_RESULTS) return NULL;
+  wf_funcinst_t *f = calloc(1, sizeof *f);
+  if (!f) return NULL;
+  f->host_type.nparams = np;
+  f->host_type.nresults = nr;
+  f->host_type.params = dup_bytes(params, np);
+  f->host_type.results = dup_bytes(results, nr);
+  if (!f->host_type.params || !f->host_type.results) {
+    free(f->host_type.params);
+    free(f->host_type.results);
+    free(f);
+    return NULL;
+  }
+  return host_func(s, f, &f->host_type, fn, env, env_free);
+}
+
+wf_funcinst_t *wf_host_func_new_typed(wf_store_t *s, const wf_functype_t *type, wf_host_fn_t fn, void *env,
+                                      void (*env_free)(void *)) {
+  if (!fn || type->nparams > WF_MAX_PARAMS || type->nresults > WF_MAX_RESULTS) return NULL;
+  wf_funcinst_t *f = calloc(1, sizeof *f);
+  if (!f) return NULL;
+  return host_func(s, f, type, fn, env, env_free);
 }
 
 wf_globalinst_t *wf_global_new(wf_store_t *s, const wf_globaltype_t *t, uint64_t val) {
