@@ -122,7 +122,7 @@ static bool scrub(wf_meminst_t *m) {
                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) != m->base)
     return false;
   m->image_len = 0;
-  return m->size == img || madvise(m->base + img, (size_t)(m->size - img), MADV_DONTNEED) == 0;
+  return wf_mem_zero(m->base + img, (size_t)(m->size - img));
 }
 
 void wf_mempool_release(wf_mempool_t *p, wf_meminst_t *m) {
