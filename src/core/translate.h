@@ -1,11 +1,16 @@
-/* The translator's private state (translate.c), shared with the fusions of
- * adjacent instructions into superinstructions (translate_fuse.c). */
+/* The translator's private state (translate.c), shared with its control
+ * flow (translate_ctl.c), plain instructions (translate_plain.c), fusions of
+ * adjacent instructions into superinstructions (translate_fuse.c) and code
+ * templates (translate_tmpl.c). */
 #ifndef WF_CORE_TRANSLATE_H
 #define WF_CORE_TRANSLATE_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "interp.h"
+#include "../util/leb128.h"
 
 enum { V_TEMP, V_LOCAL, V_CONST };
 
@@ -124,15 +129,89 @@ typedef struct {
 static inline int32_t wf_tr_loff(uint32_t local) { return (int32_t)(local * 8u); }
 static inline int32_t wf_tr_home(tr_t *t, uint32_t pos) { return (int32_t)((t->T + pos) * 8u); }
 
-/* translate.c: emitting cells, the simulated stack */
+/* The top of the simulated stack, popped. */
+static inline sv_t wf_tr_pop(tr_t *t) {
+  if (t->sh == 0) { sv_t z = {V_TEMP, 0, 0}; return z; }   /* validated: not reached */
+  return t->st[--t->sh];
+}
+
+/* Reading the body: a bad immediate ends it (t->p = t->end). */
+static inline uint32_t wf_tr_rd_u32(tr_t *t) {
+  uint64_t v = 0;
+  if (wf_leb_read_u(&t->p, t->end, 32, &v) != WF_LEB_OK) t->p = t->end;
+  return (uint32_t)v;
+}
+static inline int64_t wf_tr_rd_s(tr_t *t, unsigned bits) {
+  int64_t v = 0;
+  if (wf_leb_read_s(&t->p, t->end, bits, &v) != WF_LEB_OK) t->p = t->end;
+  return v;
+}
+static inline uint64_t wf_tr_rd_raw(tr_t *t, unsigned n) {
+  uint64_t v = 0;
+  if ((size_t)(t->end - t->p) < n) { t->p = t->end; return 0; }
+  memcpy(&v, t->p, n);
+  t->p += n;
+  return v;
+}
+
+/* A memory index immediate (see wf_rd_memidx in decode_internal.h). */
+static inline uint32_t wf_tr_rd_memidx(tr_t *t) {
+  if (t->m->nmems > 1) return wf_tr_rd_u32(t);
+  (void)wf_tr_rd_raw(t, 1);
+  return 0;
+}
+/* A memarg: returns the offset, *mem the memory index. */
+static inline uint32_t wf_tr_rd_memarg(tr_t *t, uint32_t *mem) {
+  uint32_t flags = wf_tr_rd_u32(t);
+  *mem = flags & WF_MEMARG_HAS_MEM ? wf_tr_rd_u32(t) : 0;
+  return wf_tr_rd_u32(t);
+}
+
+/* translate.c: buffers, emitting cells, the simulated stack */
+bool wf_tr_grow(void **buf, uint32_t *cap, size_t need, size_t elem);
+bool wf_tr_reserve(tr_t *t, size_t k);
 uint32_t wf_tr_emit_ab(tr_t *t, int32_t a, int32_t b);
+void wf_tr_emit_u(tr_t *t, uint64_t u);
+void wf_tr_add_rel(tr_t *t, uint32_t at, uint8_t kind, uint32_t idx);
+void wf_tr_emit_ptr(tr_t *t, void *ptr, uint8_t kind, uint32_t idx);
 void wf_tr_rewind_to(tr_t *t, size_t n);
+size_t wf_tr_label_here(tr_t *t);
+void wf_tr_patch_rel(tr_t *t, uint32_t ins, uint32_t cell, size_t target);
 uint32_t wf_tr_emit_h(tr_t *t, uint32_t op);
 void wf_tr_set_last(tr_t *t, uint32_t pos, uint32_t op, int32_t a, int32_t b, bool k,
                      uint32_t dcell, uint8_t dhalf, int32_t dst);
+bool wf_tr_push(tr_t *t, sv_t v);
 int32_t wf_tr_push_temp(tr_t *t);
+void wf_tr_emit_mov(tr_t *t, int32_t src, int32_t dst);
+void wf_tr_emit_const_to(tr_t *t, int32_t dst, uint64_t k);
+void wf_tr_to_home(tr_t *t, uint32_t pos);
+void wf_tr_spill_locals(tr_t *t);
 int32_t wf_tr_opnd(tr_t *t, uint32_t pos, const sv_t *v);
 int32_t wf_tr_const_slot(tr_t *t, uint64_t k);
+void wf_tr_blocktype(tr_t *t, uint32_t *np, uint32_t *nr);
+
+/* translate_ctl.c: control flow */
+bool wf_tr_push_ctl(tr_t *t, uint8_t kind, uint32_t np, uint32_t nr);
+void wf_tr_add_fix(tr_t *t, ctl_t *c, uint32_t ins, uint32_t cell);
+void wf_tr_emit_moves(tr_t *t, uint32_t n, int32_t dst);
+void wf_tr_emit_return(tr_t *t);
+void wf_tr_emit_br(tr_t *t, uint32_t d);
+void wf_tr_emit_condbr(tr_t *t, sv_t c, uint32_t cpos, bool when_true, uint32_t *ins,
+                       uint32_t *cell);
+void wf_tr_br_if(tr_t *t, uint32_t d);
+void wf_tr_br_table(tr_t *t);
+void wf_tr_end_label(tr_t *t, ctl_t *c);
+void wf_tr_try_table(tr_t *t);
+
+/* translate_plain.c: loads, stores, unary and binary operators */
+void wf_tr_plain(tr_t *t, uint32_t op);
+
+/* translate_tmpl.c: code shared between instances */
+struct wf_code_tmpl *wf_tr_make_tmpl(tr_t *t, const wf_code_t *c, size_t size);
+wf_code_t *wf_tr_from_tmpl(const struct wf_code_tmpl *tp, wf_instance_t *inst);
+#ifdef WF_TRANSLATE_VERIFY
+void wf_tr_verify(const wf_code_t *a, const wf_code_t *b, uint32_t di);
+#endif
 
 /* translate_fuse.c: op selection and fusions of plain instructions */
 uint32_t wf_tr_acc_op(uint32_t op, int which);
