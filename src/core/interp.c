@@ -19,107 +19,7 @@
 #include <sys/mman.h>
 
 #include "fpu.h"
-#include "interp.h"
-
-#define WF_STACK_BYTES   ((size_t)64 << 20)   /* value stack per exec */
-#define WF_MAX_FRAMES    100000u
-#define WF_MAX_NEST      200u                 /* host -> wasm re-entry depth */
-/* The first frame starts this far into the value stack, not at its page's
- * start: frame slots at the same page offsets as the guest's hot data
- * (which compilers place from low addresses of linear memory, itself
- * page-aligned) made loads of those slots wait on unrelated stores (4 KiB
- * aliasing): matmul ran 18% slower with the frames at offset 0, the other
- * kernels within noise either way. */
-#define WF_STACK_SKEW    2048u
-
-typedef struct wf_xframe {
-  const wf_cell_t *ret_ip;   /* where this frame resumes when its callee returns */
-  char *fp;
-  wf_instance_t *inst;
-  uint8_t *mb;
-  wf_funcinst_t *fn;
-} wf_xframe_t;
-
-/* An exception: its tag and values. One that a catch_ref / catch_all_ref
- * handed to the program may live on anywhere (locals, tables, globals,
- * the host): it joins the exec's table, and its exnref is its index there
- * + 1 -- never a pointer, so a forged value (from the host) is caught by a
- * bounds check; they are freed with the exec. One that was only ever in
- * flight is freed when a plain catch takes its values, or when it ends up
- * uncaught. */
-struct wf_exn {
-  wf_taginst_t *tag;
-  uint64_t ref;                /* its exnref once escaped, else 0 */
-  uint32_t n;
-  uint64_t vals[];
-};
-
-struct wf_exec {
-  wf_store_t *store;
-  wf_exn_t **exns;             /* escaped exceptions: exnref k is exns[k - 1] */
-  uint32_t nexns, capexns;
-  char *stack, *stack_end;
-  wf_xframe_t *frames, *frames_end;
-  wf_xframe_t *cf;           /* innermost active frame, NULL when idle */
-  char *sp;                  /* where a nested invocation's frames start */
-  uint32_t nest;
-  wf_trap_t trap;
-};
-
-static void fill_backtrace(wf_exec_t *ex, wf_xframe_t *cf, wf_xframe_t *entry) {
-  uint32_t n = 0;
-  for (wf_xframe_t *x = cf; x && x >= entry && n < WF_BACKTRACE_MAX; x--) {
-    wf_funcinst_t *f = x->fn;
-    ex->trap.frames[n].module = f && f->inst ? f->inst->module : NULL;
-    ex->trap.frames[n].func_idx = f ? f->func_idx : 0;
-    ex->trap.frames[n].offset = 0;
-    n++;
-  }
-  ex->trap.nframes = n;
-}
-
-static void set_trap(wf_exec_t *ex, wf_trapcode_t code, const char *msg) {
-  ex->trap.code = code;
-  const char *m = msg && msg[0] ? msg : wf_trap_message(code);
-  size_t len = strlen(m);
-  if (len >= sizeof ex->trap.msg) len = sizeof ex->trap.msg - 1;
-  memmove(ex->trap.msg, m, len);
-  ex->trap.msg[len] = 0;
-}
-
-/* An exception becomes reachable from the program: give it an exnref. */
-static bool exn_escape(wf_exec_t *ex, wf_exn_t *e) {
-  if (ex->nexns == ex->capexns) {
-    if (ex->capexns >= UINT32_MAX / 2) return false;
-    uint32_t cap = ex->capexns ? ex->capexns * 2 : 16;
-    wf_exn_t **t = realloc(ex->exns, (size_t)cap * sizeof *t);
-    if (!t) return false;
-    ex->exns = t;
-    ex->capexns = cap;
-  }
-  ex->exns[ex->nexns++] = e;
-  e->ref = ex->nexns;
-  return true;
-}
-
-#ifdef WF_TRANSLATE_DUMP
-void wf_translate_dump(const wf_code_t *c);
-#endif
-static wf_code_t *get_code(wf_funcinst_t *f) {
-  wf_instance_t *ci = f->inst;
-  uint32_t di = f->func_idx - ci->module->nfunc_imports;
-  wf_code_t *c = ci->code[di];
-  if (!c) {
-    c = wf_translate(ci, di);
-    ci->code[di] = c;
-#ifdef WF_TRANSLATE_DUMP
-    if (c) wf_translate_dump(c);
-#endif
-  }
-  return c;
-}
-
-static uint8_t *mem_base(wf_instance_t *inst) { return inst->mem0 ? inst->mem0->base : NULL; }
+#include "interp_exec.h"
 
 static inline uint32_t wf_rotl32(uint32_t a, uint32_t b) {
   return (a << (b & 31)) | (a >> ((32 - b) & 31));
@@ -128,14 +28,6 @@ static inline uint32_t ld_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); 
 static inline uint64_t ld_u64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 static inline float ld_f32(const uint8_t *p) { float v; memcpy(&v, p, 4); return v; }
 static inline double ld_f64(const uint8_t *p) { double v; memcpy(&v, p, 8); return v; }
-
-/* A new frame: zero the declared locals, copy in the constants (one
- * template, so that this stays a short inline loop). */
-static inline void frame_init(const wf_code_t *c, char *fp) {
-  uint64_t *d = (uint64_t *)fp + c->nparams;
-  const uint64_t *s = c->init;
-  for (uint32_t k = c->ninit; k; k--) *d++ = *s++;
-}
 
 #define R64(o) (*(uint64_t *)(fp + (o)))
 #define R32(o) (*(uint32_t *)(fp + (o)))
@@ -150,116 +42,7 @@ static inline void frame_init(const wf_code_t *c, char *fp) {
 #define B1 ip[1].p.b
 #define A2 ip[2].p.a
 #ifdef WF_INTERP_PROFILE
-/* Developer aid (not built by default): count executed instructions and
- * adjacent pairs, printed at exit. Build with EXTRA_CFLAGS=-DWF_INTERP_PROFILE. */
-#include <stdio.h>
-#define PROF_N 4096
-static struct { const void *h; uint64_t n; } prof1[PROF_N];
-static struct { const void *a, *b; uint64_t n; } prof2[PROF_N * 4];
-static const void *prof_prev;
-static const void *const *prof_tbl;
-static const char *prof_name(const void *h) {
-  static char buf[8][64];
-  static int k;
-  char *b = buf[k++ & 7];
-  for (int i = 0; i < WF_X_COUNT; i++)
-    if (prof_tbl[i] == h) {
-      if (i < WF_OP_COUNT) snprintf(b, 64, "%s", wf_opinfo[i].name);
-      else {
-        static const char *const xn[] = {   /* in the order of interp.h's enum */
-#define X(n) #n,
-          WF_XOPS(X)
-#undef X
-#define X(n) #n "_K",
-          WF_KOPS(X)
-#undef X
-#define X(n) "BRC_" #n, "BRC_" #n "_K",
-          WF_BRCOPS(X)
-#undef X
-#define X(n) #n "_RR", #n "_RK",
-          WF_MEMOPS(X)
-#undef X
-#define X(n) "BRC_" #n, "BRCN_" #n,
-          WF_FBRCOPS(X)
-#undef X
-#define X(n, l) #n "_MB", #n "_MA",
-          WF_MARITH(X)
-#undef X
-#define X(n, ...) "P_" #n, "P_" #n "_A", "P_" #n "_C",
-          WF_PAIRS(X)
-#undef X
-#define X(n, l) #n "_RMB", #n "_RMA",
-          WF_MARITH(X)
-#undef X
-#define X(n, ...) "S_" #n,
-          WF_OPSTORES(X)
-#undef X
-#define X(n) #n "_A", #n "_B", #n "_KA",
-          WF_KOPS(X)
-#undef X
-#define X(n) #n "_A", #n "_B",
-          WF_FACCOPS(X)
-#undef X
-#define X(n) "AB_" #n, "AB_" #n "_K",
-          WF_LOOPOPS(X)
-#undef X
-#define X(n, l) #n "_MBR", #n "_MAR", #n "_MBK", #n "_MAK",
-          WF_MARITH(X)
-#undef X
-#define X(n) #n "_A", #n "_RKA",
-          WF_LOADOPS(X)
-#undef X
-#define X(n) "BRC_" #n "_A", "BRC_" #n "_KA",
-          WF_BRCOPS(X)
-#undef X
-#define X(n) "BRA_" #n,
-          WF_LOOPOPS(X)
-#undef X
-#define X(n) "ABR_" #n, "ABR_" #n "_K",
-          WF_LOOPOPS(X)
-#undef X
-#define X(n) "LBRC_" #n, "LBRC_" #n "_K", "LBRC8_" #n, "LBRC8_" #n "_K",
-          WF_LOOPOPS(X)
-#undef X
-        };
-        _Static_assert(sizeof xn / sizeof *xn == WF_X_COUNT - WF_OP_COUNT, "names");
-        snprintf(b, 64, "%s", i - WF_OP_COUNT < (int)(sizeof xn / sizeof *xn) ? xn[i - WF_OP_COUNT] : "x?");
-      }
-      return b;
-    }
-  return "?";
-}
-static int prof_cmp1(const void *a, const void *b) {
-  uint64_t x = ((const uint64_t *)a)[1], y = ((const uint64_t *)b)[1];
-  return x < y ? 1 : x > y ? -1 : 0;
-}
-static int prof_cmp2(const void *a, const void *b) {
-  uint64_t x = ((const uint64_t *)a)[2], y = ((const uint64_t *)b)[2];
-  return x < y ? 1 : x > y ? -1 : 0;
-}
-static void prof_dump(void) {
-  uint64_t tot = 0;
-  for (int i = 0; i < PROF_N; i++) tot += prof1[i].n;
-  qsort(prof1, PROF_N, sizeof prof1[0], prof_cmp1);
-  qsort(prof2, PROF_N * 4, sizeof prof2[0], prof_cmp2);
-  fprintf(stderr, "total %llu\n", (unsigned long long)tot);
-  for (int i = 0; i < 40 && prof1[i].n; i++)
-    fprintf(stderr, "%6.2f%% %s\n", 100.0 * (double)prof1[i].n / (double)tot, prof_name(prof1[i].h));
-  for (int i = 0; i < 40 && prof2[i].n; i++)
-    fprintf(stderr, "%6.2f%% %s -> %s\n", 100.0 * (double)prof2[i].n / (double)tot,
-            prof_name(prof2[i].a), prof_name(prof2[i].b));
-}
-static void prof_count(const void *h) {
-  if (!prof_tbl) { prof_tbl = wf_interp_handlers(); atexit(prof_dump); }
-  size_t k = ((uintptr_t)h >> 2) % PROF_N;
-  while (prof1[k].h && prof1[k].h != h) k = (k + 1) % PROF_N;
-  prof1[k].h = h; prof1[k].n++;
-  size_t j = (((uintptr_t)h >> 2) * 31 + ((uintptr_t)prof_prev >> 2)) % (PROF_N * 4);
-  while (prof2[j].a && (prof2[j].a != prof_prev || prof2[j].b != h)) j = (j + 1) % (PROF_N * 4);
-  prof2[j].a = prof_prev; prof2[j].b = h; prof2[j].n++;
-  prof_prev = h;
-}
-#define NEXT() do { prof_count(ip->h); goto *ip->h; } while (0)
+#define NEXT() do { wf_interp_prof_count(ip->h); goto *ip->h; } while (0)
 #else
 #define NEXT() goto *ip->h
 #endif
@@ -291,125 +74,7 @@ static void prof_count(const void *h) {
 #define MEMCHK_M(mm, ea, n) do { } while (0)
 #endif
 
-/* i32 binary ops with a K form: a, b are uint32_t */
-#define I32_BIN(X) \
-  X(I32_ADD, a + b) X(I32_SUB, a - b) X(I32_MUL, a * b) X(I32_AND, a & b) \
-  X(I32_OR, a | b) X(I32_XOR, a ^ b) X(I32_SHL, a << (b & 31)) \
-  X(I32_SHR_S, (uint32_t)((int32_t)a >> (b & 31))) X(I32_SHR_U, a >> (b & 31)) \
-  X(I32_ROTL, (a << (b & 31)) | (a >> ((32 - b) & 31))) \
-  X(I32_ROTR, (a >> (b & 31)) | (a << ((32 - b) & 31)))
-#define I32_CMP(X) \
-  X(I32_EQ, a == b) X(I32_NE, a != b) X(I32_LT_S, (int32_t)a < (int32_t)b) \
-  X(I32_LT_U, a < b) X(I32_GT_S, (int32_t)a > (int32_t)b) X(I32_GT_U, a > b) \
-  X(I32_LE_S, (int32_t)a <= (int32_t)b) X(I32_LE_U, a <= b) \
-  X(I32_GE_S, (int32_t)a >= (int32_t)b) X(I32_GE_U, a >= b)
-#define I64_BIN(X) \
-  X(I64_ADD, a + b) X(I64_SUB, a - b) X(I64_MUL, a * b) X(I64_AND, a & b) \
-  X(I64_OR, a | b) X(I64_XOR, a ^ b) X(I64_SHL, a << (b & 63)) \
-  X(I64_SHR_S, (uint64_t)((int64_t)a >> (b & 63))) X(I64_SHR_U, a >> (b & 63)) \
-  X(I64_ROTL, (a << (b & 63)) | (a >> ((64 - b) & 63))) \
-  X(I64_ROTR, (a >> (b & 63)) | (a << ((64 - b) & 63)))
-#define I64_CMP(X) \
-  X(I64_EQ, a == b) X(I64_NE, a != b) X(I64_LT_S, (int64_t)a < (int64_t)b) \
-  X(I64_LT_U, a < b) X(I64_GT_S, (int64_t)a > (int64_t)b) X(I64_GT_U, a > b) \
-  X(I64_LE_S, (int64_t)a <= (int64_t)b) X(I64_LE_U, a <= b) \
-  X(I64_GE_S, (int64_t)a >= (int64_t)b) X(I64_GE_U, a >= b)
-/* unary ops: x is the operand read as the given kind; RES the result kind */
-#define UN_I32(X) \
-  X(I32_EQZ, x == 0) X(I32_CLZ, x ? (uint32_t)__builtin_clz(x) : 32u) \
-  X(I32_CTZ, x ? (uint32_t)__builtin_ctz(x) : 32u) X(I32_POPCNT, (uint32_t)__builtin_popcount(x)) \
-  X(I32_EXTEND8_S, (uint32_t)(int32_t)(int8_t)x) X(I32_EXTEND16_S, (uint32_t)(int32_t)(int16_t)x) \
-  X(F32_CONVERT_I32_S, wf_f32_bits((float)(int32_t)x)) X(F32_CONVERT_I32_U, wf_f32_bits((float)x)) \
-  X(F32_REINTERPRET_I32, x) X(I32_REINTERPRET_F32, x) \
-  X(F32_ABS, x & 0x7FFFFFFFu) X(F32_NEG, x ^ 0x80000000u)
-#define UN_I32_TO_64(X) \
-  X(I64_EXTEND_I32_S, (uint64_t)(int64_t)(int32_t)x) X(I64_EXTEND_I32_U, (uint64_t)x) \
-  X(F64_CONVERT_I32_S, wf_f64_bits((double)(int32_t)x)) X(F64_CONVERT_I32_U, wf_f64_bits((double)x)) \
-  X(F64_PROMOTE_F32, wf_f64_bits((double)wf_f32(x)))
-#define UN_I64(X) \
-  X(I64_CLZ, x ? (uint64_t)__builtin_clzll(x) : 64u) X(I64_CTZ, x ? (uint64_t)__builtin_ctzll(x) : 64u) \
-  X(I64_POPCNT, (uint64_t)__builtin_popcountll(x)) \
-  X(I64_EXTEND8_S, (uint64_t)(int64_t)(int8_t)x) X(I64_EXTEND16_S, (uint64_t)(int64_t)(int16_t)x) \
-  X(I64_EXTEND32_S, (uint64_t)(int64_t)(int32_t)x) \
-  X(F64_CONVERT_I64_S, wf_f64_bits((double)(int64_t)x)) X(F64_CONVERT_I64_U, wf_f64_bits((double)x)) \
-  X(F64_REINTERPRET_I64, x) X(I64_REINTERPRET_F64, x) \
-  X(F64_ABS, x & 0x7FFFFFFFFFFFFFFFull) X(F64_NEG, x ^ 0x8000000000000000ull) \
-  X(I64_TRUNC_SAT_F64_S, (uint64_t)wf_sat_i64_f64(wf_f64(x))) \
-  X(I64_TRUNC_SAT_F64_U, wf_sat_u64_f64(wf_f64(x)))
-#define UN_I64_TO_32(X) \
-  X(I64_EQZ, x == 0) X(I32_WRAP_I64, (uint32_t)x) \
-  X(F32_CONVERT_I64_S, wf_f32_bits(WF_F32_OF_I64((int64_t)x))) \
-  X(F32_CONVERT_I64_U, wf_f32_bits(WF_F32_OF_U64(x))) \
-  X(F32_DEMOTE_F64, wf_f32_bits((float)wf_f64(x))) \
-  X(I32_TRUNC_SAT_F64_S, (uint32_t)wf_sat_i32_f64(wf_f64(x))) \
-  X(I32_TRUNC_SAT_F64_U, wf_sat_u32_f64(wf_f64(x)))
-#define UN_F32(X) \
-  X(F32_CEIL, wf_ceilf(x)) X(F32_FLOOR, wf_floorf(x)) X(F32_TRUNC, wf_truncf(x)) \
-  X(F32_NEAREST, wf_nearestf(x)) X(F32_SQRT, sqrtf(x))
-#define UN_F64(X) \
-  X(F64_CEIL, wf_ceil(x)) X(F64_FLOOR, wf_floor(x)) X(F64_TRUNC, wf_trunc(x)) \
-  X(F64_NEAREST, wf_nearest(x)) X(F64_SQRT, sqrt(x))
-#define UN_F32_TO_I(X) \
-  X(I32_TRUNC_SAT_F32_S, (uint32_t)wf_sat_i32_f64((double)x)) \
-  X(I32_TRUNC_SAT_F32_U, wf_sat_u32_f64((double)x)) \
-  X(I64_TRUNC_SAT_F32_S, (uint64_t)wf_sat_i64_f64((double)x)) \
-  X(I64_TRUNC_SAT_F32_U, wf_sat_u64_f64((double)x))
-#define BIN_F32(X) \
-  X(F32_ADD, a + b) X(F32_SUB, a - b) X(F32_MUL, a * b) X(F32_DIV, a / b) \
-  X(F32_MIN, wf_fminf(a, b)) X(F32_MAX, wf_fmaxf(a, b))
-#define BIN_F64(X) \
-  X(F64_ADD, a + b) X(F64_SUB, a - b) X(F64_MUL, a * b) X(F64_DIV, a / b) \
-  X(F64_MIN, wf_fmin(a, b)) X(F64_MAX, wf_fmax(a, b))
-#define BIN_F64_FWD(X) X(F64_ADD, a + b) X(F64_SUB, a - b) X(F64_MUL, a * b) X(F64_DIV, a / b)
-#define CMP_F32(X) \
-  X(F32_EQ, a == b) X(F32_NE, a != b) X(F32_LT, a < b) X(F32_GT, a > b) \
-  X(F32_LE, a <= b) X(F32_GE, a >= b)
-#define CMP_F64(X) \
-  X(F64_EQ, a == b) X(F64_NE, a != b) X(F64_LT, a < b) X(F64_GT, a > b) \
-  X(F64_LE, a <= b) X(F64_GE, a >= b)
-/* trapping truncations: (op, read, ok-check, conversion) */
-#define TRUNC(X) \
-  X(I32_TRUNC_F32_S, RF32, wf_ok_i32_f32, W32, (int32_t)) \
-  X(I32_TRUNC_F32_U, RF32, wf_ok_u32_f32, W32, (uint32_t)) \
-  X(I32_TRUNC_F64_S, RF64, wf_ok_i32_f64, W32, (int32_t)) \
-  X(I32_TRUNC_F64_U, RF64, wf_ok_u32_f64, W32, (uint32_t)) \
-  X(I64_TRUNC_F32_S, RF32, wf_ok_i64_f32, W64, (int64_t)) \
-  X(I64_TRUNC_F32_U, RF32, wf_ok_u64_f32, W64, (uint64_t)) \
-  X(I64_TRUNC_F64_S, RF64, wf_ok_i64_f64, W64, (int64_t)) \
-  X(I64_TRUNC_F64_U, RF64, wf_ok_u64_f64, W64, (uint64_t))
-/* loads: (op, memory type, value conversion to the slot) */
-#define LOADS(X) \
-  X(I32_LOAD, uint32_t, (uint64_t)v) X(I64_LOAD, uint64_t, v) \
-  X(F32_LOAD, uint32_t, (uint64_t)v) X(F64_LOAD, uint64_t, v) \
-  X(I32_LOAD8_S, int8_t, (uint32_t)(int32_t)v) X(I32_LOAD8_U, uint8_t, (uint64_t)v) \
-  X(I32_LOAD16_S, int16_t, (uint32_t)(int32_t)v) X(I32_LOAD16_U, uint16_t, (uint64_t)v) \
-  X(I64_LOAD8_S, int8_t, (uint64_t)(int64_t)v) X(I64_LOAD8_U, uint8_t, (uint64_t)v) \
-  X(I64_LOAD16_S, int16_t, (uint64_t)(int64_t)v) X(I64_LOAD16_U, uint16_t, (uint64_t)v) \
-  X(I64_LOAD32_S, int32_t, (uint64_t)(int64_t)v) X(I64_LOAD32_U, uint32_t, (uint64_t)v)
-#define STORES(X) \
-  X(I32_STORE, uint32_t) X(I64_STORE, uint64_t) X(F32_STORE, uint32_t) X(F64_STORE, uint64_t) \
-  X(I32_STORE8, uint8_t) X(I32_STORE16, uint16_t) X(I64_STORE8, uint8_t) \
-  X(I64_STORE16, uint16_t) X(I64_STORE32, uint32_t)
-/* binary ops with a memory operand: (op, C type, slot read, memory read,
- * slot write, expression of a and b) -- the set of interp.h's WF_MARITH */
-#define MARITH(X) \
-  X(I32_ADD, uint32_t, R32, ld_u32, W32, a + b) X(I32_SUB, uint32_t, R32, ld_u32, W32, a - b) \
-  X(I32_MUL, uint32_t, R32, ld_u32, W32, a * b) X(I32_AND, uint32_t, R32, ld_u32, W32, a & b) \
-  X(I32_OR, uint32_t, R32, ld_u32, W32, a | b) X(I32_XOR, uint32_t, R32, ld_u32, W32, a ^ b) \
-  X(I64_ADD, uint64_t, R64, ld_u64, W64, a + b) X(I64_SUB, uint64_t, R64, ld_u64, W64, a - b) \
-  X(I64_MUL, uint64_t, R64, ld_u64, W64, a * b) X(I64_AND, uint64_t, R64, ld_u64, W64, a & b) \
-  X(I64_OR, uint64_t, R64, ld_u64, W64, a | b) X(I64_XOR, uint64_t, R64, ld_u64, W64, a ^ b) \
-  X(F32_ADD, float, RF32, ld_f32, WF32, a + b) X(F32_SUB, float, RF32, ld_f32, WF32, a - b) \
-  X(F32_MUL, float, RF32, ld_f32, WF32, a * b) X(F32_DIV, float, RF32, ld_f32, WF32, a / b) \
-  X(F64_ADD, double, RF64, ld_f64, WF64, a + b) X(F64_SUB, double, RF64, ld_f64, WF64, a - b) \
-  X(F64_MUL, double, RF64, ld_f64, WF64, a * b) X(F64_DIV, double, RF64, ld_f64, WF64, a / b)
-/* ops handled by hand below */
-#define MISC(X) \
-  X(UNREACHABLE) X(SELECT) X(GLOBAL_GET) X(GLOBAL_SET) X(TABLE_GET) X(TABLE_SET) \
-  X(TABLE_INIT) X(ELEM_DROP) X(TABLE_COPY) X(TABLE_GROW) X(TABLE_SIZE) X(TABLE_FILL) \
-  X(MEMORY_SIZE) X(MEMORY_GROW) X(MEMORY_INIT) X(DATA_DROP) X(MEMORY_COPY) X(MEMORY_FILL) \
-  X(REF_IS_NULL) X(I32_DIV_S) X(I32_DIV_U) X(I32_REM_S) X(I32_REM_U) \
-  X(I64_DIV_S) X(I64_DIV_U) X(I64_REM_S) X(I64_REM_U) X(F32_COPYSIGN) X(F64_COPYSIGN)
+#include "interp_ops.h"
 
 /* Every handler entry (every label) on a 64-byte line, and run() itself on
  * one (gcc only; clang has no such option). Without this, kernel times moved
@@ -420,7 +85,7 @@ static void prof_count(const void *h) {
 #if defined(__GNUC__) && !defined(__clang__)
 __attribute__((optimize("align-labels=64"), aligned(64)))
 #endif
-static wf_trapcode_t run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **tbl_out) {
+wf_trapcode_t wf_interp_run(wf_exec_t *ex, wf_xframe_t *entry, const void *const **tbl_out) {
   static const void *const tbl[WF_X_COUNT] = {
 #define T1(op, ...) [WF_OP_##op] = &&L_##op,
 #define T2(op, ...) [WF_OP_##op] = &&L_##op, [WF_X_##op##_K] = &&L_##op##_K,
@@ -1200,9 +865,9 @@ call_any: {        /* f, argoff set; ip = the instruction after the call */
       ex->trap.msg[0] = 0;
       wf_trapcode_t r = f->host(f->host_env, ex, args, args);
       if (r != WF_TRAP_NONE) {
-        if (!ex->trap.msg[0] || ex->trap.code != r) set_trap(ex, r, NULL);
+        if (!ex->trap.msg[0] || ex->trap.code != r) wf_interp_set_trap(ex, r, NULL);
         else ex->trap.code = r;
-        fill_backtrace(ex, cf, entry);
+        wf_interp_fill_backtrace(ex, cf, entry);
         return r;
       }
       NEXT();
@@ -1250,7 +915,7 @@ throw_exn: {      /* exn in flight; ip = the instruction that threw */
             nv = exn->n;
           }
           if (cl->kind == WF_CATCH_REF || cl->kind == WF_CATCH_ALL_REF) {
-            if (!exn->ref && !exn_escape(ex, exn)) {
+            if (!exn->ref && !wf_interp_exn_escape(ex, exn)) {
               free(exn);
               exn = NULL;
               tc = WF_TRAP_OOM;
@@ -1277,143 +942,9 @@ throw_exn: {      /* exn in flight; ip = the instruction that threw */
   }
 
 trap:
-  set_trap(ex, tc, NULL);
-  fill_backtrace(ex, cf, entry);
+  wf_interp_set_trap(ex, tc, NULL);
+  wf_interp_fill_backtrace(ex, cf, entry);
   return tc;
 done:
   return WF_TRAP_NONE;
-}
-
-/* The table lives in run() (label addresses are local to it): ask for it.
- * Cheap, and no shared mutable state. */
-const void *const *wf_interp_handlers(void) {
-  const void *const *t = NULL;
-  run(NULL, NULL, &t);
-  return t;
-}
-
-/* ---- exec state ---- */
-
-wf_exec_t *wf_exec_new(wf_store_t *s) {
-  wf_exec_t *ex = calloc(1, sizeof *ex);
-  if (!ex) return NULL;
-  ex->store = s;
-  void *st = mmap(NULL, WF_STACK_BYTES, PROT_READ | PROT_WRITE,
-                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  size_t fbytes = (size_t)(WF_MAX_FRAMES + 2) * sizeof(wf_xframe_t);
-  void *fr = mmap(NULL, fbytes, PROT_READ | PROT_WRITE,
-                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (st == MAP_FAILED || fr == MAP_FAILED) {
-    if (st != MAP_FAILED) munmap(st, WF_STACK_BYTES);
-    if (fr != MAP_FAILED) munmap(fr, fbytes);
-    free(ex);
-    return NULL;
-  }
-  ex->stack = st;
-  ex->stack_end = ex->stack + WF_STACK_BYTES;
-  ex->frames = fr;
-  ex->frames_end = ex->frames + WF_MAX_FRAMES;
-  ex->sp = ex->stack;
-  return ex;
-}
-
-void wf_exec_free(wf_exec_t *ex) {
-  if (!ex) return;
-  for (uint32_t i = 0; i < ex->nexns; i++) free(ex->exns[i]);
-  free(ex->exns);
-  munmap(ex->stack, WF_STACK_BYTES);
-  munmap(ex->frames, (size_t)(WF_MAX_FRAMES + 2) * sizeof(wf_xframe_t));
-  free(ex);
-}
-
-const wf_trap_t *wf_exec_last_trap(wf_exec_t *ex) { return ex ? &ex->trap : NULL; }
-
-wf_trapcode_t wf_exec_trap(wf_exec_t *ex, wf_trapcode_t code, const char *msg) {
-  if (ex) {
-    set_trap(ex, code, msg);
-    ex->trap.nframes = 0;
-  }
-  return code;
-}
-
-int wf_translate_func(wf_instance_t *inst, uint32_t defined_idx) {
-  const wf_module_t *m = inst->module;
-  if (defined_idx >= m->nfuncs - m->nfunc_imports) return 0;
-  if (!inst->code[defined_idx]) inst->code[defined_idx] = wf_translate(inst, defined_idx);
-  return inst->code[defined_idx] != NULL;
-}
-
-void wf_instance_free_code(wf_instance_t *inst) {
-  if (!inst || !inst->code || !inst->module) return;
-  uint32_t n = inst->module->nfuncs - inst->module->nfunc_imports;
-  for (uint32_t i = 0; i < n; i++) {
-    free(inst->code[i]);
-    inst->code[i] = NULL;
-  }
-}
-
-/* ---- invocation ---- */
-
-/* Run with a fault context: a memory fault inside the store's reservations
- * lands back here as WF_TRAP_MEM_OOB. */
-static wf_trapcode_t run_guarded(wf_exec_t *ex, wf_xframe_t *entry) {
-  wf_fault_ctx_t ctx;
-  ctx.store = ex->store;
-  ctx.prev = wf_fault_current;
-  if (sigsetjmp(ctx.jmp, 0) != 0) {
-    wf_fault_current = ctx.prev;
-    set_trap(ex, WF_TRAP_MEM_OOB, NULL);
-    fill_backtrace(ex, ex->cf, entry);
-    return WF_TRAP_MEM_OOB;
-  }
-  wf_fault_current = &ctx;
-  wf_trapcode_t r = run(ex, entry, NULL);
-  wf_fault_current = ctx.prev;
-  return r;
-}
-
-wf_trapcode_t wf_invoke(wf_store_t *s, wf_funcinst_t *f, const uint64_t *args, uint64_t *results) {
-  wf_exec_t *ex = wf_store_exec(s);
-  if (!ex) return WF_TRAP_OOM;
-  ex->trap.code = WF_TRAP_NONE;
-  ex->trap.msg[0] = 0;
-  ex->trap.nframes = 0;
-  if (f->host) {
-    wf_trapcode_t r = f->host(f->host_env, ex, args, results);
-    if (r != WF_TRAP_NONE) {
-      if (!ex->trap.msg[0] || ex->trap.code != r) set_trap(ex, r, NULL);
-      ex->trap.nframes = 1;
-      ex->trap.frames[0].module = NULL;
-      ex->trap.frames[0].func_idx = 0;
-      ex->trap.frames[0].offset = 0;
-    }
-    return r;
-  }
-  if (ex->nest >= WF_MAX_NEST) return wf_exec_trap(ex, WF_TRAP_STACK_EXHAUSTED, NULL);
-  wf_xframe_t *saved_cf = ex->cf;
-  char *saved_sp = ex->sp;
-  wf_xframe_t *entry = saved_cf ? saved_cf + 1 : ex->frames;
-  char *fp = saved_cf ? saved_sp : ex->stack + WF_STACK_SKEW;
-  wf_code_t *c = get_code(f);
-  if (!c) return wf_exec_trap(ex, WF_TRAP_OOM, NULL);
-  if (entry >= ex->frames_end || fp < ex->stack || fp > ex->stack_end ||
-      (size_t)(ex->stack_end - fp) / 8 < c->frame_slots)
-    return wf_exec_trap(ex, WF_TRAP_STACK_EXHAUSTED, NULL);
-  uint64_t *slots = (uint64_t *)fp;
-  if (c->nparams) memmove(slots, args, (size_t)c->nparams * 8);
-  frame_init(c, fp);
-  entry->fn = f;
-  entry->fp = fp;
-  entry->inst = f->inst;
-  entry->mb = mem_base(f->inst);
-  entry->ret_ip = NULL;
-  ex->cf = entry;
-  wf_signals_init();
-  ex->nest++;
-  wf_trapcode_t r = run_guarded(ex, entry);
-  ex->nest--;
-  if (r == WF_TRAP_NONE && c->nresults) memmove(results, slots, (size_t)c->nresults * 8);
-  ex->cf = saved_cf;
-  ex->sp = saved_sp;
-  return r;
 }
