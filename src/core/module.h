@@ -76,8 +76,16 @@ typedef struct {
   const char *sig;    /* "params:results" or NULL */
 } wf_opinfo_t;
 extern const wf_opinfo_t wf_opinfo[WF_OP_COUNT];
-/* Map a binary opcode (byte, or 0xFC00|sub) to wf_opcode_t; -1 if unknown. */
-int wf_opcode_lookup(uint32_t code);
+/* Map a binary opcode (byte, or 0xFC00|sub) to wf_opcode_t; -1 if unknown
+ * (a table lookup: the decoder and the validator do it per instruction). */
+extern const uint8_t wf_opcode_ids[0x200];
+static inline int wf_opcode_lookup(uint32_t code) {
+  if (code >= 0x100) {
+    if ((code & ~0xFFu) != 0xFC00u) return -1;
+    code = 0x100 | (code & 0xFF);
+  }
+  return (int)wf_opcode_ids[code] - 1;
+}
 /* Text name of a value type ("i32", ..., "externref"); "?" if unknown. */
 const char *wf_valtype_name(uint8_t t);
 

@@ -7,14 +7,14 @@ const wf_opinfo_t wf_opinfo[WF_OP_COUNT] = {
 #undef WF_OP
 };
 
-int wf_opcode_lookup(uint32_t code) {
-  switch (code) {
-#define WF_OP(id, name, c, imm, sig) case c: return WF_OP_##id;
+/* wf_opcode_t + 1 of each binary opcode (0: none): one-byte opcodes at
+ * their value, 0xFC-prefixed ones at 0x100 + sub. */
+_Static_assert(WF_OP_COUNT < 255, "opcode ids fit a byte");
+const uint8_t wf_opcode_ids[0x200] = {
+#define WF_OP(id, name, code, imm, sig) [(code) < 0x100 ? (code) : 0x100 + ((code) & 0xFF)] = WF_OP_##id + 1,
 #include "opcodes.def"
 #undef WF_OP
-    default: return -1;
-  }
-}
+};
 
 const char *wf_valtype_name(uint8_t t) {
   switch (t) {

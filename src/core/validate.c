@@ -186,9 +186,13 @@ static uint8_t sig_type(char c) {
 
 /* Plain instruction with a "params:results" signature. */
 static bool apply_sig(val_t *v, const char *sig) {
-  const char *colon = strchr(sig, ':');
-  if (!colon) return true;
-  for (size_t i = (size_t)(colon - sig); i > 0; i--)
+  /* signatures are a few characters: a loop, not a strchr call per
+   * instruction */
+  size_t np = 0;
+  while (sig[np] && sig[np] != ':') np++;
+  if (!sig[np]) return true;
+  const char *colon = sig + np;
+  for (size_t i = np; i > 0; i--)
     if (!pop_expect(v, sig_type(sig[i - 1]))) return false;
   for (const char *c = colon + 1; *c; c++)
     if (!push(v, sig_type(*c))) return false;
