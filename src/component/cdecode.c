@@ -772,7 +772,9 @@ static bool section(wf_cctx_t *cx, uint8_t id, wf_creader_t *r) {
     if (!(r->p[4] == 1 && r->p[5] == 0 && r->p[6] == 0 && r->p[7] == 0))
       return wf_cerr(cx, off + 4, "expected a version header for a module");
     wf_error_t merr = {0};
-    wf_module_t *m = wf_module_decode_ex(r->p, len, WF_FEATURE_MULTI_MEMORY, &merr);
+    /* the component's copy of the binary outlives its modules
+     * (wf_component_free frees them first) */
+    wf_module_t *m = wf_module_decode_ex(r->p, len, WF_FEATURE_MULTI_MEMORY | WF_FEATURE_BORROW_BYTES, &merr);
     if (!m) return wf_error_at(cx->err, off + (merr.has_offset ? merr.offset : 0), "core module: %s", merr.msg);
     if (!WF_VEC_PUSH(cx->arena, cx->modules.v, cx->modules.n, cx->modules.cap, m)) {
       wf_module_free(m);

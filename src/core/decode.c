@@ -932,9 +932,15 @@ wf_module_t *wf_module_decode_ex(const uint8_t *bytes, size_t len, uint32_t feat
   if (len > UINT32_MAX) { wf_error_set(err, "module too large"); return NULL; }
   wf_module_t *m = calloc(1, sizeof *m);
   if (!m) { wf_error_set(err, "out of memory"); return NULL; }
-  m->bytes = malloc(len ? len : 1);
-  if (!m->bytes) { free(m); wf_error_set(err, "out of memory"); return NULL; }
-  if (len) memcpy(m->bytes, bytes, len);
+  if (features & WF_FEATURE_BORROW_BYTES) {
+    m->bytes = bytes;
+    m->bytes_borrowed = true;
+  } else {
+    uint8_t *copy = malloc(len ? len : 1);
+    if (!copy) { free(m); wf_error_set(err, "out of memory"); return NULL; }
+    if (len) memcpy(copy, bytes, len);
+    m->bytes = copy;
+  }
   m->len = len;
   dec_t d = {.m = m, .err = err, .base = m->bytes, .file_end = m->bytes + len, .features = features};
   d.nest = malloc(WF_MAX_NESTING + 1);
@@ -994,6 +1000,6 @@ void wf_module_free(wf_module_t *m) {
       free(atomic_load_explicit(&m->code_tmpls[i], memory_order_acquire));
   free((void *)m->code_tmpls);
   wf_memimage_release(m);
-  free(m->bytes);
+  if (!m->bytes_borrowed) free((void *)m->bytes);
   free(m);
 }

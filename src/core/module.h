@@ -185,8 +185,9 @@ typedef struct {
 } wf_func_t;
 
 typedef struct wf_module {
-  uint8_t *bytes;            /* owned copy of the binary */
+  const uint8_t *bytes;      /* the binary: an owned copy, or borrowed */
   size_t len;
+  bool bytes_borrowed;       /* WF_FEATURE_BORROW_BYTES: not freed with it */
 
   wf_functype_t *types;  uint32_t ntypes;
   wf_import_t *imports;  uint32_t nimports;
@@ -261,6 +262,10 @@ wf_module_t *wf_module_decode(const uint8_t *bytes, size_t len, wf_error_t *err)
  * request. (Exception handling -- tags, throw, throw_ref, try_table, exnref
  * -- is always accepted: 2.0 has no meaning for those encodings.) */
 #define WF_FEATURE_MULTI_MEMORY 0x1u   /* else "multiple memories" is invalid */
+/* Not a proposal: the caller keeps `bytes` alive and unchanged for as long
+ * as the module (a component's core modules point into its copy), so the
+ * module uses them instead of copying. */
+#define WF_FEATURE_BORROW_BYTES 0x2u
 /* wf_module_decode with `features` (WF_FEATURE_* flags); wf_module_decode
  * is this with none. Core modules inside components use multi-memory. */
 wf_module_t *wf_module_decode_ex(const uint8_t *bytes, size_t len, uint32_t features,
