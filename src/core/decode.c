@@ -7,25 +7,9 @@
 #include <string.h>
 
 #include "decode_internal.h"
+#include "par.h"
 
-typedef struct {
-  wf_module_t *m;
-  wf_error_t *err;
-  const uint8_t *base, *file_end;
-  uint8_t *declared;        /* nfuncs flags for ref.func, allocated lazily */
-  uint32_t declared_n;
-  uint32_t nfunc_defs;      /* from the function section */
-  uint32_t ncode;           /* from the code section */
-  uint64_t total_locals;    /* declared locals of all bodies so far */
-  bool have_code, have_data;
-  uint32_t datacount;
-  uint8_t *nest;            /* WF_MAX_NESTING + 1 frame kinds for skip_body */
-  const uint8_t *names;     /* the first "name" custom section's payload */
-  size_t names_len;
-  uint32_t features;        /* WF_FEATURE_* */
-} dec_t;
 
-#define OOM(d) wf_error_set((d)->err, "out of memory")
 
 /* ---- small readers ------------------------------------------------------ */
 
@@ -53,7 +37,7 @@ bool wf_rd_valtype(wf_reader_t *r, uint8_t *out) {
  * input, or into a malformed byte first); but allocations are sized by
  * *cap = min(count, what the remaining bytes can hold + 1), given that each
  * entry takes at least `min_each` bytes, so a hostile count costs nothing. */
-static bool rd_count(wf_reader_t *r, uint32_t *out, size_t min_each, uint32_t *cap) {
+bool wf_dec_rd_count(wf_reader_t *r, uint32_t *out, size_t min_each, uint32_t *cap) {
   uint32_t n;
   if (!wf_rd_u32(r, &n)) return false;
   size_t most = wf_rd_left(r) / min_each + 1;
@@ -64,7 +48,7 @@ static bool rd_count(wf_reader_t *r, uint32_t *out, size_t min_each, uint32_t *c
 
 /* A byte length (of a name, a section, a body): "length out of bounds" when
  * larger than the rest of the input. */
-static bool rd_len(wf_reader_t *r, uint32_t *out) {
+bool wf_dec_rd_len(wf_reader_t *r, uint32_t *out) {
   size_t at = wf_rd_off(r);
   uint32_t n;
   if (!wf_rd_u32(r, &n)) return false;
@@ -98,7 +82,7 @@ static bool utf8_valid(const uint8_t *s, size_t n) {
 
 static bool rd_name(wf_reader_t *r, const char **s, uint32_t *len) {
   uint32_t n;
-  if (!rd_len(r, &n)) return false;
+  if (!wf_dec_rd_len(r, &n)) return false;
   if (!utf8_valid(r->p, n)) return wf_error_at(r->err, wf_rd_off(r), "malformed UTF-8 encoding");
   *s = (const char *)r->p;
   *len = n;
@@ -156,124 +140,6 @@ static bool mark_declared(dec_t *d, uint32_t func) {
   return true;
 }
 
-/* ---- instructions (syntax only; typing is validate.c's job) ------------- */
-
-static bool simd_error(wf_reader_t *r, size_t at) {
-  return wf_error_at(r->err, at, "SIMD is not supported (illegal opcode fd)");
-}
-
-static bool skip_blocktype(wf_reader_t *r) {
-  int64_t sx;
-  if (r->p >= r->end) return wf_rd_overrun(r);
-  uint8_t t = *r->p;
-  if (t == 0x40 || wf_is_numtype(t) || wf_is_reftype(t)) { r->p++; return true; }
-  if (t == WF_T_V128) return wf_error_at(r->err, wf_rd_off(r), "SIMD is not supported (v128 value type)");
-  return wf_rd_s33(r, &sx);
-}
-
-/* Read the immediates of the instruction starting with byte `op` (already
- * consumed; reads a 0xFC sub-opcode itself). *id receives its wf_opcode_t.
- * nmems: the module's memories (the encoding of memory indices). */
-static bool skip_instr(wf_reader_t *r, size_t at, uint8_t op, int *id, uint32_t nmems,
-                       uint32_t features) {
-  uint32_t code = op, x;
-  uint64_t bits;
-  int64_t sx;
-  uint8_t t;
-  if (op == 0xFD) return simd_error(r, at);
-  if (op == 0xFC) {
-    if (!wf_rd_u32(r, &x)) return false;
-    if (x > 0xFF || wf_opcode_lookup(0xFC00 | x) < 0)
-      return wf_error_at(r->err, at, "illegal opcode fc %u", x);
-    code = 0xFC00 | x;
-  }
-  int k = wf_opcode_lookup(code);
-  if (k < 0) return wf_error_at(r->err, at, "illegal opcode %02x", op);
-  *id = k;
-  switch (wf_opinfo[k].imm) {
-  case WF_IMM_NONE: return true;
-  case WF_IMM_BLOCKTYPE: return skip_blocktype(r);
-  case WF_IMM_BR_TABLE: {
-    uint32_t n;
-    if (!wf_rd_u32(r, &n)) return false;
-    for (uint64_t i = 0; i <= n; i++)   /* n labels + the default */
-      if (!wf_rd_u32(r, &x)) return false;
-    return true;
-  }
-  case WF_IMM_LABEL: case WF_IMM_FUNC: case WF_IMM_LOCAL: case WF_IMM_GLOBAL:
-  case WF_IMM_TABLE: case WF_IMM_DATA: case WF_IMM_ELEM:
-    return wf_rd_u32(r, &x);
-  case WF_IMM_CALL_INDIRECT: case WF_IMM_TABLE_INIT: case WF_IMM_TABLE_COPY:
-    return wf_rd_u32(r, &x) && wf_rd_u32(r, &x);
-  case WF_IMM_MEMARG: {
-    uint32_t y, z;
-    return wf_rd_memarg(r, (features & WF_FEATURE_MULTI_MEMORY) != 0, &x, &y, &z);
-  }
-  case WF_IMM_MEM: return wf_rd_memidx(r, nmems, &x);
-  case WF_IMM_TAG: return wf_rd_u32(r, &x);
-  case WF_IMM_TRY_TABLE: {
-    if (!skip_blocktype(r)) return false;
-    uint32_t n;
-    if (!wf_rd_u32(r, &n)) return false;
-    for (uint32_t i = 0; i < n; i++) {
-      size_t kat = wf_rd_off(r);
-      uint8_t kind;
-      if (!wf_rd_u8(r, &kind)) return false;
-      if (kind > WF_CATCH_ALL_REF) return wf_error_at(r->err, kat, "malformed catch clause");
-      if (kind <= WF_CATCH_REF && !wf_rd_u32(r, &x)) return false;   /* tag */
-      if (!wf_rd_u32(r, &x)) return false;                            /* label */
-    }
-    return true;
-  }
-  case WF_IMM_I32: {
-    int32_t v;
-    return wf_rd_s32(r, &v);
-  }
-  case WF_IMM_I64: return wf_rd_s64(r, &sx);
-  case WF_IMM_F32: return wf_rd_fixed(r, 4, &bits);
-  case WF_IMM_F64: return wf_rd_fixed(r, 8, &bits);
-  case WF_IMM_REFTYPE: return wf_rd_reftype(r, &t);
-  case WF_IMM_SELECT_T: {
-    uint32_t n;
-    if (!wf_rd_u32(r, &n)) return false;
-    for (uint32_t i = 0; i < n; i++)
-      if (!wf_rd_valtype(r, &t)) return false;
-    return true;
-  }
-  case WF_IMM_MEMORY_INIT: return wf_rd_u32(r, &x) && wf_rd_memidx(r, nmems, &x);
-  case WF_IMM_MEMORY_COPY: return wf_rd_memidx(r, nmems, &x) && wf_rd_memidx(r, nmems, &x);
-  default: return wf_error_at(r->err, at, "illegal opcode %02x", op);
-  }
-}
-
-/* Check the syntax of a function body up to its final end: opcodes,
- * immediates, structured nesting (else only directly inside if). */
-static bool skip_body(dec_t *d, wf_reader_t *r) {
-  uint32_t depth = 1;
-  d->nest[0] = 0;
-  for (;;) {
-    size_t at = wf_rd_off(r);
-    uint8_t op;
-    int id;
-    if (!wf_rd_u8(r, &op)) return false;
-    if (op == 0x0B) {
-      if (--depth == 0) return true;
-      continue;
-    }
-    if (op == 0x05) {
-      if (d->nest[depth - 1] != 1) return wf_error_at(d->err, at, "END opcode expected");
-      d->nest[depth - 1] = 2;
-      continue;
-    }
-    if (!skip_instr(r, at, op, &id, d->m->nmems, d->features)) return false;
-    if ((op >= 0x02 && op <= 0x04) || op == 0x1F) {
-      if (depth > WF_MAX_NESTING)
-        return wf_error_at(d->err, at, "blocks nested too deeply (limit %u)", WF_MAX_NESTING);
-      d->nest[depth++] = op == 0x04 ? 1 : 0;
-    }
-  }
-}
-
 /* A constant expression of type `type`: one constant instruction then end.
  * global.get may only name an imported, immutable global. */
 static bool rd_constexpr(dec_t *d, wf_reader_t *r, uint8_t type, wf_constexpr_t *out) {
@@ -328,7 +194,7 @@ static bool rd_constexpr(dec_t *d, wf_reader_t *r, uint8_t type, wf_constexpr_t 
       break;
     default: {
       int id;
-      if (!skip_instr(r, at, op, &id, m->nmems, d->features)) return false;
+      if (!wf_dec_skip_instr(r, at, op, &id, m->nmems, d->features)) return false;
       if (!nonconst) { nonconst = true; nonconst_at = at; }
       got = 0;
       break;
@@ -348,7 +214,7 @@ static bool rd_constexpr(dec_t *d, wf_reader_t *r, uint8_t type, wf_constexpr_t 
 static bool sec_type(dec_t *d, wf_reader_t *r) {
   wf_module_t *m = d->m;
   uint32_t n, cap;
-  if (!rd_count(r, &n, 3, &cap)) return false;
+  if (!wf_dec_rd_count(r, &n, 3, &cap)) return false;
   if (n > WF_MAX_TYPES) return wf_error_at(d->err, wf_rd_off(r), "too many types");
   m->types = calloc(cap ? cap : 1, sizeof *m->types);
   if (!m->types) return OOM(d);
@@ -363,7 +229,7 @@ static bool sec_type(dec_t *d, wf_reader_t *r) {
     m->ntypes = i + 1;
     for (int pass = 0; pass < 2; pass++) {
       uint32_t k, kcap;
-      if (!rd_count(r, &k, 1, &kcap)) return false;
+      if (!wf_dec_rd_count(r, &k, 1, &kcap)) return false;
       if (k > (pass ? WF_MAX_RESULTS : WF_MAX_PARAMS))
         return wf_error_at(d->err, wf_rd_off(r), pass ? "too many results" : "too many parameters");
       uint8_t *v = malloc(kcap ? kcap : 1);
@@ -399,7 +265,7 @@ static bool rd_tagtype(dec_t *d, wf_reader_t *r, uint32_t *type_idx) {
 static bool sec_tag(dec_t *d, wf_reader_t *r) {
   wf_module_t *m = d->m;
   uint32_t n, cap;
-  if (!rd_count(r, &n, 2, &cap)) return false;
+  if (!wf_dec_rd_count(r, &n, 2, &cap)) return false;
   if (n > WF_MAX_TAGS || m->ntags + n > WF_MAX_TAGS)
     return wf_error_at(d->err, wf_rd_off(r), "too many tags (limit %u)", WF_MAX_TAGS);
   if (!grow(d, (void **)&m->tag_type, m->ntags, cap, sizeof *m->tag_type)) return false;
@@ -414,7 +280,7 @@ static bool sec_tag(dec_t *d, wf_reader_t *r) {
 static bool sec_import(dec_t *d, wf_reader_t *r) {
   wf_module_t *m = d->m;
   uint32_t n, cap;
-  if (!rd_count(r, &n, 4, &cap)) return false;
+  if (!wf_dec_rd_count(r, &n, 4, &cap)) return false;
   if (n > WF_MAX_IMPORTS) return wf_error_at(d->err, wf_rd_off(r), "too many imports");
   m->imports = calloc(cap ? cap : 1, sizeof *m->imports);
   if (!m->imports) return OOM(d);
@@ -494,7 +360,7 @@ static bool grow(dec_t *d, void **arr, uint32_t have, uint32_t add, size_t size)
 static bool sec_function(dec_t *d, wf_reader_t *r) {
   wf_module_t *m = d->m;
   uint32_t n, cap;
-  if (!rd_count(r, &n, 1, &cap)) return false;
+  if (!wf_dec_rd_count(r, &n, 1, &cap)) return false;
   if (n > WF_MAX_FUNCS || m->nfuncs + n > WF_MAX_FUNCS)
     return wf_error_at(d->err, wf_rd_off(r), "too many functions");
   if (!grow(d, (void **)&m->func_type, m->nfuncs, cap, sizeof *m->func_type)) return false;
@@ -517,7 +383,7 @@ static bool sec_function(dec_t *d, wf_reader_t *r) {
 static bool sec_table(dec_t *d, wf_reader_t *r) {
   wf_module_t *m = d->m;
   uint32_t n, cap;
-  if (!rd_count(r, &n, 3, &cap)) return false;
+  if (!wf_dec_rd_count(r, &n, 3, &cap)) return false;
   if (n > WF_MAX_TABLES || m->ntables + n > WF_MAX_TABLES)
     return wf_error_at(d->err, wf_rd_off(r), "too many tables");
   if (!grow(d, (void **)&m->tables, m->ntables, cap, sizeof *m->tables)) return false;
@@ -532,7 +398,7 @@ static bool sec_table(dec_t *d, wf_reader_t *r) {
 static bool sec_memory(dec_t *d, wf_reader_t *r) {
   wf_module_t *m = d->m;
   uint32_t n, cap;
-  if (!rd_count(r, &n, 2, &cap)) return false;
+  if (!wf_dec_rd_count(r, &n, 2, &cap)) return false;
   if (n > WF_MAX_MEMORIES || m->nmems + n > WF_MAX_MEMORIES)
     return wf_error_at(d->err, wf_rd_off(r), "too many memories (limit %u)", WF_MAX_MEMORIES);
   if (!grow(d, (void **)&m->mems, m->nmems, cap, sizeof *m->mems)) return false;
@@ -547,7 +413,7 @@ static bool sec_memory(dec_t *d, wf_reader_t *r) {
 static bool sec_global(dec_t *d, wf_reader_t *r) {
   wf_module_t *m = d->m;
   uint32_t n, cap;
-  if (!rd_count(r, &n, 3, &cap)) return false;
+  if (!wf_dec_rd_count(r, &n, 3, &cap)) return false;
   if (n > WF_MAX_GLOBALS || m->nglobals + n > WF_MAX_GLOBALS)
     return wf_error_at(d->err, wf_rd_off(r), "too many globals");
   if (!grow(d, (void **)&m->globals, m->nglobals, cap, sizeof *m->globals)) return false;
@@ -571,7 +437,7 @@ static int namekey_cmp(const void *a, const void *b) {
 static bool sec_export(dec_t *d, wf_reader_t *r) {
   wf_module_t *m = d->m;
   uint32_t n, cap;
-  if (!rd_count(r, &n, 3, &cap)) return false;
+  if (!wf_dec_rd_count(r, &n, 3, &cap)) return false;
   if (n > WF_MAX_EXPORTS) return wf_error_at(d->err, wf_rd_off(r), "too many exports");
   m->exports = calloc(cap ? cap : 1, sizeof *m->exports);
   if (!m->exports) return OOM(d);
@@ -632,7 +498,7 @@ static bool sec_start(dec_t *d, wf_reader_t *r) {
 static bool sec_elem(dec_t *d, wf_reader_t *r) {
   wf_module_t *m = d->m;
   uint32_t n, cap;
-  if (!rd_count(r, &n, 3, &cap)) return false;
+  if (!wf_dec_rd_count(r, &n, 3, &cap)) return false;
   if (n > WF_MAX_SEGMENTS) return wf_error_at(d->err, wf_rd_off(r), "too many segments");
   m->elems = calloc(cap ? cap : 1, sizeof *m->elems);
   if (!m->elems) return OOM(d);
@@ -666,7 +532,7 @@ static bool sec_elem(dec_t *d, wf_reader_t *r) {
       }
     }
     uint32_t k, kcap;
-    if (!rd_count(r, &k, 1, &kcap)) return false;
+    if (!wf_dec_rd_count(r, &k, 1, &kcap)) return false;
     e->items = calloc(kcap ? kcap : 1, sizeof *e->items);
     if (!e->items) return OOM(d);
     for (uint32_t j = 0; j < k; j++) {
@@ -695,72 +561,11 @@ static bool sec_datacount(dec_t *d, wf_reader_t *r) {
   return true;
 }
 
-static bool sec_code(dec_t *d, wf_reader_t *r) {
-  wf_module_t *m = d->m;
-  uint32_t n, cap;
-  if (!rd_count(r, &n, 1, &cap)) return false;
-  /* A count that differs from the function section is reported after the
-   * last section, as the reference interpreter does; extra bodies are still
-   * decoded (into a scratch entry) for their syntax errors. */
-  d->have_code = true;
-  d->ncode = n;
-  for (uint32_t i = 0; i < n; i++) {
-    bool real = i < d->nfunc_defs;
-    wf_func_t scratch = {0};
-    wf_func_t *f = real ? &m->funcs[i] : &scratch;
-    uint32_t nparams = real ? m->types[f->type_idx].nparams : 0;
-    size_t sat = wf_rd_off(r);
-    uint32_t size;
-    if (!rd_len(r, &size)) return false;
-    if (size > WF_MAX_FUNC_SIZE) return wf_error_at(d->err, sat, "function body too large");
-    const uint8_t *body_end = r->p + size;
-    size_t lat = wf_rd_off(r);
-    uint32_t groups, gcap;
-    if (!rd_count(r, &groups, 2, &gcap)) return false;
-    const uint8_t *gstart = r->p;
-    uint64_t total = 0;
-    for (uint32_t g = 0; g < groups; g++) {
-      uint32_t cnt;
-      uint8_t t;
-      if (!wf_rd_u32(r, &cnt)) return false;
-      total += cnt;
-      if (total + nparams > WF_MAX_LOCALS) return wf_error_at(d->err, lat, "too many locals");
-      if (!wf_rd_valtype(r, &t)) return false;
-    }
-    d->total_locals += total;
-    if (d->total_locals > WF_MAX_TOTAL_LOCALS)
-      return wf_error_at(d->err, lat, "too many locals (%u in all functions)", WF_MAX_TOTAL_LOCALS);
-    if (real) {
-      f->nlocals = (uint32_t)total;
-      f->local_types = malloc(total ? total : 1);
-      if (!f->local_types) return OOM(d);
-      /* Second pass over the (already checked) groups to fill the types. */
-      wf_reader_t g2 = *r;
-      g2.p = gstart;
-      uint32_t k = 0;
-      for (uint32_t g = 0; g < groups; g++) {
-        uint32_t cnt = 0;
-        uint8_t t = 0;
-        wf_rd_u32(&g2, &cnt);
-        wf_rd_valtype(&g2, &t);
-        memset(f->local_types + k, t, cnt);
-        k += cnt;
-      }
-    }
-    f->code = r->p;
-    f->code_offset = (uint32_t)wf_rd_off(r);
-    if (!skip_body(d, r)) return false;
-    if (r->p != body_end) return wf_error_at(d->err, wf_rd_off(r), "section size mismatch");
-    f->code_len = (uint32_t)(r->p - f->code);
-  }
-  return true;
-}
-
 static bool sec_data(dec_t *d, wf_reader_t *r) {
   wf_module_t *m = d->m;
   size_t at = wf_rd_off(r);
   uint32_t n, cap;
-  if (!rd_count(r, &n, 2, &cap)) return false;
+  if (!wf_dec_rd_count(r, &n, 2, &cap)) return false;
   if (m->has_datacount && n != d->datacount)
     return wf_error_at(d->err, at, "data count and data section have inconsistent lengths");
   if (n > WF_MAX_SEGMENTS) return wf_error_at(d->err, wf_rd_off(r), "too many segments");
@@ -817,13 +622,13 @@ static void parse_names(dec_t *d) {
   while (r.p < r.end) {
     uint8_t id;
     uint32_t size;
-    if (!wf_rd_u8(&r, &id) || !rd_len(&r, &size)) goto bad;
+    if (!wf_rd_u8(&r, &id) || !wf_dec_rd_len(&r, &size)) goto bad;
     wf_reader_t s = r;
     s.end = s.file_end = r.p + size;
     r.p += size;
     if (id != 1) continue;
     uint32_t n, cap;
-    if (names || !rd_count(&s, &n, 2, &cap)) goto bad;
+    if (names || !wf_dec_rd_count(&s, &n, 2, &cap)) goto bad;
     names = calloc(m->nfuncs, sizeof *names);
     if (!names) goto bad;
     for (uint32_t i = 0; i < n; i++) {
@@ -867,7 +672,7 @@ static bool decode_sections(dec_t *d) {
       return wf_error_at(d->err, at, "unexpected content after last section");
     r.p++;
     uint32_t size;
-    if (!rd_len(&r, &size)) return false;
+    if (!wf_dec_rd_len(&r, &size)) return false;
     /* Like the reference interpreter, entries are read from the whole
      * input; the section's size is checked afterwards. */
     wf_reader_t s = r;
@@ -884,7 +689,7 @@ static bool decode_sections(dec_t *d) {
     case 7: ok = sec_export(d, &s); break;
     case 8: ok = sec_start(d, &s); break;
     case 9: ok = sec_elem(d, &s); break;
-    case 10: ok = sec_code(d, &s); break;
+    case 10: ok = wf_dec_sec_code(d, &s); break;
     case 11: ok = sec_data(d, &s); break;
     case 13: ok = sec_tag(d, &s); break;
     default: ok = sec_datacount(d, &s); break;
@@ -925,6 +730,19 @@ wf_module_t *wf_module_decode(const uint8_t *bytes, size_t len, wf_error_t *err)
   return wf_module_decode_ex(bytes, len, 0, err);
 }
 
+/* Validation of one defined function (par.c: on several threads for a
+ * large module; each function's checks read the module and write only its
+ * own wf_func_t). */
+typedef struct {
+  const wf_module_t *m;
+  const wf_valctx_t *vc;
+} valjob_t;
+
+static bool validate_one(void *ctx, uint32_t i, wf_error_t *err) {
+  const valjob_t *j = ctx;
+  return wf_validate_func(j->m, j->vc, &j->m->funcs[i], err);
+}
+
 wf_module_t *wf_module_decode_ex(const uint8_t *bytes, size_t len, uint32_t features,
                                  wf_error_t *err) {
   wf_error_t local_err = {0};
@@ -951,8 +769,10 @@ wf_module_t *wf_module_decode_ex(const uint8_t *bytes, size_t len, uint32_t feat
   if (ok) {
     wf_valctx_t vc = {d.declared, d.datacount, features};
     if (d.declared_n < m->nfuncs) vc.declared = NULL;
-    for (uint32_t i = 0; ok && i < m->nfuncs - m->nfunc_imports; i++)
-      ok = wf_validate_func(m, &vc, &m->funcs[i], err);
+    valjob_t j = {m, &vc};
+    uint64_t work = 0;
+    for (uint32_t i = 0; i < m->nfuncs - m->nfunc_imports; i++) work += m->funcs[i].code_len;
+    ok = wf_par_for(m->nfuncs - m->nfunc_imports, work, validate_one, &j, err);
   }
   if (ok) parse_names(&d);
   if (ok) {

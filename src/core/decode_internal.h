@@ -144,4 +144,37 @@ typedef struct {
 bool wf_validate_func(const wf_module_t *m, const wf_valctx_t *vc, wf_func_t *f,
                       wf_error_t *err);
 
+/* ---- the decoder's state, shared by decode.c and decode_code.c ---- */
+
+typedef struct {
+  wf_module_t *m;
+  wf_error_t *err;
+  const uint8_t *base, *file_end;
+  uint8_t *declared;        /* nfuncs flags for ref.func, allocated lazily */
+  uint32_t declared_n;
+  uint32_t nfunc_defs;      /* from the function section */
+  uint32_t ncode;           /* from the code section */
+  uint64_t total_locals;    /* declared locals of all bodies so far */
+  bool have_code, have_data;
+  uint32_t datacount;
+  uint8_t *nest;            /* WF_MAX_NESTING + 1 frame kinds for skip_body */
+  const uint8_t *names;     /* the first "name" custom section's payload */
+  size_t names_len;
+  uint32_t features;        /* WF_FEATURE_* */
+} dec_t;
+
+#define OOM(d) wf_error_set((d)->err, "out of memory")
+
+/* A vector count, with *cap = the entries the remaining bytes can hold
+ * (decode.c). */
+bool wf_dec_rd_count(wf_reader_t *r, uint32_t *out, size_t min_each, uint32_t *cap);
+/* A byte length no larger than the rest of the input (decode.c). */
+bool wf_dec_rd_len(wf_reader_t *r, uint32_t *out);
+/* Read the immediates of the instruction starting with byte `op` (consumed;
+ * reads a 0xFC sub-opcode itself); *id receives its wf_opcode_t
+ * (decode_code.c). */
+bool wf_dec_skip_instr(wf_reader_t *r, size_t at, uint8_t op, int *id, uint32_t nmems, uint32_t features);
+/* The code section (decode_code.c). */
+bool wf_dec_sec_code(dec_t *d, wf_reader_t *r);
+
 #endif
