@@ -7,25 +7,8 @@
 #include "core/module.h"
 #include "core/runtime.h"
 #include "test.h"
+#include "wasm_buf.h"
 
-typedef struct { uint8_t *p; size_t n, cap; } buf_t;
-
-static void put(buf_t *b, const void *src, size_t n) {
-  if (b->n + n > b->cap) {
-    b->cap = (b->n + n) * 2 + 64;
-    b->p = realloc(b->p, b->cap);
-  }
-  memcpy(b->p + b->n, src, n);
-  b->n += n;
-}
-static void byte(buf_t *b, uint8_t v) { put(b, &v, 1); }
-static void uleb(buf_t *b, uint64_t v) {
-  do {
-    uint8_t c = v & 0x7f;
-    v >>= 7;
-    byte(b, c | (v ? 0x80 : 0));
-  } while (v);
-}
 static void header(buf_t *b) { put(b, "\0asm\1\0\0\0", 8); }
 static void section(buf_t *b, uint8_t id, const buf_t *body) {
   byte(b, id);

@@ -11,41 +11,10 @@
 
 #include "core/runtime.h"
 #include "test.h"
+#include "wasm_buf.h"
 
 /* ---- a tiny module assembler ---- */
 
-typedef struct {
-  uint8_t *p;
-  size_t n, cap;
-} buf_t;
-
-static void put(buf_t *b, const void *src, size_t n) {
-  if (b->n + n > b->cap) {
-    size_t cap = (b->cap ? b->cap * 2 : 256) + n;
-    b->p = realloc(b->p, cap);
-    if (!b->p) abort();
-    b->cap = cap;
-  }
-  memcpy(b->p + b->n, src, n);
-  b->n += n;
-}
-static void byte(buf_t *b, uint8_t v) { put(b, &v, 1); }
-static void uleb(buf_t *b, uint64_t v) {
-  do {
-    uint8_t c = v & 0x7f;
-    v >>= 7;
-    byte(b, (uint8_t)(c | (v ? 0x80 : 0)));
-  } while (v);
-}
-static void sleb(buf_t *b, int64_t v) {
-  for (;;) {
-    uint8_t c = v & 0x7f;
-    v >>= 7;
-    int done = (v == 0 && !(c & 0x40)) || (v == -1 && (c & 0x40));
-    byte(b, (uint8_t)(c | (done ? 0 : 0x80)));
-    if (done) return;
-  }
-}
 static void section(buf_t *mod, uint8_t id, buf_t *body) {
   byte(mod, id);
   uleb(mod, body->n);

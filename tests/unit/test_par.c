@@ -11,6 +11,7 @@
 #include "core/module.h"
 #include "core/par.h"
 #include "test.h"
+#include "wasm_buf.h"
 
 /* ---- wf_par_for itself ---- */
 
@@ -54,62 +55,48 @@ WF_TEST(par_for_reports_lowest_failure) {
 enum { NFUNCS = 120, BODY_NOPS = 4000 };   /* ~480 KB of code */
 
 typedef struct {
-  uint8_t *p;
-  size_t n;
+  buf_t b;
   size_t body_at[NFUNCS];   /* offset of each body's first instruction */
 } mod_t;
-
-static void put(mod_t *m, const void *b, size_t n) {
-  memcpy(m->p + m->n, b, n);
-  m->n += n;
-}
-static void byte(mod_t *m, uint8_t v) { put(m, &v, 1); }
-static void uleb(mod_t *m, uint32_t v) {
-  do {
-    uint8_t c = v & 0x7f;
-    v >>= 7;
-    byte(m, (uint8_t)(c | (v ? 0x80 : 0)));
-  } while (v);
-}
 
 /* NFUNCS functions of type [] -> [], each BODY_NOPS nops and end; in body
  * `bad_syntax` an illegal opcode (0xFF) at its middle, in body `bad_type`
  * an i32.add on an empty stack (a validation error) at its middle. -1: none. */
 static mod_t build(int bad_syntax1, int bad_syntax2, int bad_type1, int bad_type2) {
   mod_t m = {0};
-  m.p = malloc((size_t)NFUNCS * (BODY_NOPS + 16) + 256);
   const uint8_t hdr[] = {0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00};
-  put(&m, hdr, sizeof hdr);
+  put(&m.b, hdr, sizeof hdr);
   const uint8_t types[] = {0x01, 0x04, 0x01, 0x60, 0x00, 0x00};
-  put(&m, types, sizeof types);
-  byte(&m, 0x03);   /* function section */
-  uleb(&m, 1 + NFUNCS);   /* count (1 byte: NFUNCS < 128) + NFUNCS type indices */
-  uleb(&m, NFUNCS);
-  for (int i = 0; i < NFUNCS; i++) byte(&m, 0x00);
-  byte(&m, 0x0A);   /* code section */
+  put(&m.b, types, sizeof types);
+  byte(&m.b, 0x03);   /* function section */
+  uleb(&m.b, 1 + NFUNCS);   /* count (1 byte: NFUNCS < 128) + NFUNCS type indices */
+  uleb(&m.b, NFUNCS);
+  for (int i = 0; i < NFUNCS; i++) byte(&m.b, 0x00);
+  byte(&m.b, 0x0A);   /* code section */
   uint32_t body = 1 + BODY_NOPS + 1;   /* no locals, nops, end */
   uint32_t bodylen = 3 + body;         /* size as a 3-byte LEB */
-  uleb(&m, 1 + (uint32_t)NFUNCS * bodylen);
-  uleb(&m, NFUNCS);
+  uleb(&m.b, 1 + (uint32_t)NFUNCS * bodylen);
+  uleb(&m.b, NFUNCS);
   for (int i = 0; i < NFUNCS; i++) {
-    byte(&m, (uint8_t)(0x80 | (body & 0x7f)));
-    byte(&m, (uint8_t)(0x80 | ((body >> 7) & 0x7f)));
-    byte(&m, (uint8_t)(body >> 14));
-    byte(&m, 0x00);   /* no locals */
-    m.body_at[i] = m.n;
-    size_t at = m.n;
-    memset(m.p + m.n, 0x01, BODY_NOPS);
-    m.n += BODY_NOPS;
-    if (i == bad_syntax1 || i == bad_syntax2) m.p[at + BODY_NOPS / 2] = 0xFF;
-    if (i == bad_type1 || i == bad_type2) m.p[at + BODY_NOPS / 2] = 0x6A;   /* i32.add */
-    byte(&m, 0x0B);
+    byte(&m.b, (uint8_t)(0x80 | (body & 0x7f)));
+    byte(&m.b, (uint8_t)(0x80 | ((body >> 7) & 0x7f)));
+    byte(&m.b, (uint8_t)(body >> 14));
+    byte(&m.b, 0x00);   /* no locals */
+    m.body_at[i] = m.b.n;
+    for (int k = 0; k < BODY_NOPS; k++) {
+      uint8_t op = 0x01;   /* nop */
+      if (k == BODY_NOPS / 2 && (i == bad_syntax1 || i == bad_syntax2)) op = 0xFF;
+      if (k == BODY_NOPS / 2 && (i == bad_type1 || i == bad_type2)) op = 0x6A;   /* i32.add */
+      byte(&m.b, op);
+    }
+    byte(&m.b, 0x0B);
   }
   return m;
 }
 
 static int decode_fails_at(const mod_t *m, const char *want, size_t off) {
   wf_error_t e = {0};
-  wf_module_t *mod = wf_module_decode(m->p, m->n, &e);
+  wf_module_t *mod = wf_module_decode(m->b.p, m->b.n, &e);
   if (mod) {
     wf_module_free(mod);
     fprintf(stderr, "  accepted, wanted '%s'\n", want);
@@ -125,12 +112,12 @@ static int decode_fails_at(const mod_t *m, const char *want, size_t off) {
 WF_TEST(par_decode_large_module_ok) {
   mod_t m = build(-1, -1, -1, -1);
   wf_error_t e = {0};
-  wf_module_t *mod = wf_module_decode(m.p, m.n, &e);
+  wf_module_t *mod = wf_module_decode(m.b.p, m.b.n, &e);
   CHECK(mod);
   CHECK_EQ(mod->nfuncs, NFUNCS);
   CHECK_EQ(mod->funcs[NFUNCS - 1].code_len, BODY_NOPS + 1);
   wf_module_free(mod);
-  free(m.p);
+  free(m.b.p);
 }
 
 WF_TEST(par_decode_first_syntax_error_wins) {
@@ -138,7 +125,7 @@ WF_TEST(par_decode_first_syntax_error_wins) {
     int first = 40 + round, second = 100 - round;
     mod_t m = build(second, first, -1, -1);
     int ok = decode_fails_at(&m, "illegal opcode ff", m.body_at[first] + BODY_NOPS / 2);
-    free(m.p);
+    free(m.b.p);
     CHECK(ok);
   }
 }
@@ -148,7 +135,7 @@ WF_TEST(par_validate_first_type_error_wins) {
     int first = 20 + round, second = 110 - round;
     mod_t m = build(-1, -1, second, first);
     int ok = decode_fails_at(&m, "type mismatch", m.body_at[first] + BODY_NOPS / 2);
-    free(m.p);
+    free(m.b.p);
     CHECK(ok);
   }
 }
@@ -158,6 +145,6 @@ WF_TEST(par_validate_first_type_error_wins) {
 WF_TEST(par_syntax_error_before_validation_error) {
   mod_t m = build(90, -1, 10, -1);
   int ok = decode_fails_at(&m, "illegal opcode ff", m.body_at[90] + BODY_NOPS / 2);
-  free(m.p);
+  free(m.b.p);
   CHECK(ok);
 }
