@@ -52,7 +52,7 @@ static void *worker(void *arg) {
 bool wf_par_for(uint32_t n, uint64_t work, wf_par_fn fn, void *ctx, wf_error_t *err) {
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   uint32_t nthreads = cores > 1 ? (cores > MAX_THREADS ? MAX_THREADS : (uint32_t)cores) : 1;
-  if (work < WF_PAR_MIN_WORK || n < 2 * BATCH) nthreads = 1;
+  if (work < WF_PAR_MIN_WORK || n < 2) nthreads = 1;
   if (nthreads == 1) {
     for (uint32_t i = 0; i < n; i++)
       if (!fn(ctx, i, err)) return false;

@@ -13,8 +13,11 @@
 #include "../util/error.h"
 
 /* Below this much work (bytes of function bodies) threads cost more than
- * they save. */
+ * they save. (Overridable at build time, to fuzz the threaded path with
+ * small inputs: FUZZ_EXTRA=-DWF_PAR_MIN_WORK=1.) */
+#ifndef WF_PAR_MIN_WORK
 #define WF_PAR_MIN_WORK ((uint64_t)256 << 10)
+#endif
 
 typedef bool (*wf_par_fn)(void *ctx, uint32_t i, wf_error_t *err);
 bool wf_par_for(uint32_t n, uint64_t work, wf_par_fn fn, void *ctx, wf_error_t *err);
