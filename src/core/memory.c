@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "runtime.h"
 
@@ -42,6 +43,7 @@ struct wf_mempool {
   pooled_t *items;             /* cap entries */
   wf_store_t **stores;         /* idle stores: cap entries, nstores used */
   uint32_t nstores;
+  int pagemap_fd;              /* /proc/self/pagemap for wiping (memzero.c), or -1 */
 };
 
 wf_mempool_t *wf_mempool_new(uint32_t max_entries) {
@@ -56,6 +58,7 @@ wf_mempool_t *wf_mempool_new(uint32_t max_entries) {
     return NULL;
   }
   p->cap = max_entries;
+  p->pagemap_fd = wf_mem_zero_open();
   atomic_init(&p->refs, 1u);
   return p;
 }
@@ -67,6 +70,7 @@ void wf_mempool_unref(wf_mempool_t *p) {
   for (uint32_t i = 0; i < p->nstores; i++) wf_store_discard(p->stores[i]);
   for (uint32_t i = 0; i < p->n; i++) munmap(p->items[i].base, p->items[i].reserved);
   pthread_mutex_destroy(&p->mu);
+  if (p->pagemap_fd >= 0) close(p->pagemap_fd);
   free(p->items);
   free(p->stores);
   free(p);
@@ -116,13 +120,13 @@ uint64_t wf_mempool_reused(wf_mempool_t *p) {
  * Pages mapped from a memory image (memimage.c) would read as the image
  * after MADV_DONTNEED, and the next user may be another module: they get
  * fresh anonymous pages instead. */
-static bool scrub(wf_meminst_t *m) {
+static bool scrub(wf_mempool_t *p, wf_meminst_t *m) {
   uint64_t img = m->image_len < m->size ? m->image_len : m->size;
   if (img && mmap(m->base, (size_t)img, PROT_READ | PROT_WRITE,
                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) != m->base)
     return false;
   m->image_len = 0;
-  return wf_mem_zero(m->base + img, (size_t)(m->size - img));
+  return wf_mem_zero(p->pagemap_fd, m->base + img, (size_t)(m->size - img));
 }
 
 void wf_mempool_release(wf_mempool_t *p, wf_meminst_t *m) {
@@ -130,7 +134,7 @@ void wf_mempool_release(wf_mempool_t *p, wf_meminst_t *m) {
   /* Discard the contents outside the lock: the pages read as zero again.
    * The accessible part stays accessible, so the next memory of the same
    * initial size needs no mprotect. */
-  bool keep = p && m->base && scrub(m);
+  bool keep = p && m->base && scrub(p, m);
   if (keep) {
     pthread_mutex_lock(&p->mu);
     keep = p->n < p->cap;

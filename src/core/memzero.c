@@ -9,10 +9,10 @@
  * touched, they are found in /proc/self/pagemap (present, or swapped out:
  * both hold old data) and cleared with memset: no interrupt, and the pages
  * stay mapped for the next instance. Many pages touched (or huge pages, or
- * no pagemap) fall back to MADV_DONTNEED. Pages never touched read as zero
+ * no pagemap) fall back to MADV_DONTNEED. The pagemap file is opened once
+ * per memory pool (memory.c), which is the engine's. Pages never touched read as zero
  * already. */
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -29,24 +29,17 @@
 #define PM_PRESENT (1ull << 63)
 #define PM_SWAPPED (1ull << 62)
 
-static int pagemap_fd = -1;
-static size_t page_size;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static void open_pagemap(void) {
-  long ps = sysconf(_SC_PAGESIZE);
-  if (ps <= 0 || (ps & (ps - 1))) return;
-  page_size = (size_t)ps;
-  pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-}
+int wf_mem_zero_open(void) { return open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC); }
 
 static bool dontneed(uint8_t *base, size_t len) { return madvise(base, len, MADV_DONTNEED) == 0; }
 
 /* Clears the pages of [base, base+len) that pagemap says hold data, in one
  * pass; false when it cannot tell or too many do (then some pages may be
  * cleared already, and the caller has the kernel do the rest). */
-static bool clear_touched(uint8_t *base, size_t len) {
-  pthread_once(&once, open_pagemap);
+static bool clear_touched(int pagemap_fd, uint8_t *base, size_t len) {
+  long ps = sysconf(_SC_PAGESIZE);
+  if (ps <= 0 || (ps & (ps - 1))) return false;
+  size_t page_size = (size_t)ps;
   if (pagemap_fd < 0 || len > SCAN_MAX || (uintptr_t)base % page_size || len % page_size) return false;
   enum { CHUNK = 512 };
   uint64_t pm[CHUNK];
@@ -71,7 +64,7 @@ static bool clear_touched(uint8_t *base, size_t len) {
   return true;
 }
 
-bool wf_mem_zero(uint8_t *base, size_t len) {
+bool wf_mem_zero(int pagemap_fd, uint8_t *base, size_t len) {
   if (!len) return true;
-  return clear_touched(base, len) || dontneed(base, len);
+  return clear_touched(pagemap_fd, base, len) || dontneed(base, len);
 }

@@ -207,8 +207,11 @@ wf_funcinst_t *wf_host_func_new(wf_store_t *s, const uint8_t *params, uint32_t n
 wf_funcinst_t *wf_host_func_new_typed(wf_store_t *s, const wf_functype_t *type, wf_host_fn_t fn, void *env,
                                       void (*env_free)(void *));
 /* Makes [base, base+len) (page-aligned, readable and writable) read as
- * zero, keeping it so; false when the kernel refused (memzero.c). */
-bool wf_mem_zero(uint8_t *base, size_t len);
+ * zero, keeping it so; false when the kernel refused (memzero.c).
+ * pagemap_fd: from wf_mem_zero_open (kept by the memory pool), or -1 to
+ * leave it all to the kernel. */
+int wf_mem_zero_open(void);
+bool wf_mem_zero(int pagemap_fd, uint8_t *base, size_t len);
 wf_meminst_t *wf_memory_new(wf_store_t *s, const wf_memtype_t *t, wf_error_t *err);
 wf_tableinst_t *wf_table_new(wf_store_t *s, const wf_tabletype_t *t, uint64_t init, wf_error_t *err);
 wf_globalinst_t *wf_global_new(wf_store_t *s, const wf_globaltype_t *t, uint64_t val);

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "core/runtime.h"
 #include "test.h"
@@ -196,18 +197,20 @@ static int all_zero(const uint8_t *p, size_t n) {
 static void zero_case(int *wf_failed_, size_t len, size_t stride) {
   uint8_t *b = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   CHECK(b != MAP_FAILED);
+  int fd = wf_mem_zero_open();
   for (int round = 0; round < 2; round++) {
     for (size_t at = 5; at < len; at += stride) b[at] = (uint8_t)(at | 1);
     b[len - 1] = 9;
-    CHECK(wf_mem_zero(b, len));
+    CHECK(wf_mem_zero(fd, b, len));
     CHECK(all_zero(b, len));
   }
   b[len / 2] = 1;   /* still writable */
   CHECK_EQ(b[len / 2], 1);
   munmap(b, len);
+  if (fd >= 0) close(fd);
 }
 
 WF_TEST(mem_zero_few_pages) { zero_case(wf_failed_, (size_t)4 << 20, (size_t)256 << 10); }
 WF_TEST(mem_zero_many_pages) { zero_case(wf_failed_, (size_t)4 << 20, 4096); }
 WF_TEST(mem_zero_large_range) { zero_case(wf_failed_, (size_t)40 << 20, (size_t)1 << 20); }
-WF_TEST(mem_zero_empty) { CHECK(wf_mem_zero(NULL, 0)); }
+WF_TEST(mem_zero_empty) { CHECK(wf_mem_zero(-1, NULL, 0)); }
