@@ -68,10 +68,9 @@ HELPER size_t slen(const char *s) {
   return n;
 }
 
-/* Set a 200 response with no headers on outparam; returns its body's output
+/* Set the outgoing-response resp on outparam; returns its body's output
  * stream, *body the outgoing-body. */
-HELPER int32_t start_answer(int32_t outparam, int32_t *body) {
-  int32_t resp = outresp_new(fields_new());
+HELPER int32_t answer_with(int32_t outparam, int32_t resp, int32_t *body) {
   outresp_body(resp, ret);
   if (ret[0]) __builtin_trap();
   *body = r32(4);
@@ -80,6 +79,11 @@ HELPER int32_t start_answer(int32_t outparam, int32_t *body) {
   int32_t out = r32(4);
   outparam_set(outparam, 0, resp, 0, 0, 0, 0, 0, 0);
   return out;
+}
+
+/* A 200 response with no headers (answer_with). */
+HELPER int32_t start_answer(int32_t outparam, int32_t *body) {
+  return answer_with(outparam, outresp_new(fields_new()), body);
 }
 
 /* Finish a body: drop its stream, then outgoing-body.finish with the given

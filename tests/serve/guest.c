@@ -76,14 +76,7 @@ HELPER int32_t respond(int32_t outparam, int status, const char *ctype, int32_t 
   fields_append(h, "content-type", 12, ctype, slen(ctype), ret);
   int32_t resp = outresp_new(h);
   outresp_set_status(resp, status);
-  outresp_body(resp, ret);
-  if (ret[0]) __builtin_trap();
-  *body = r32(4);
-  outbody_write(*body, ret);
-  if (ret[0]) __builtin_trap();
-  int32_t out = r32(4);
-  outparam_set(outparam, 0, resp, 0, 0, 0, 0, 0, 0);
-  return out;
+  return answer_with(outparam, resp, body);
 }
 
 
