@@ -16,14 +16,8 @@ mkdir -p "$OUT"
 tests/guest/wasi-wit.sh "$OUT/wit/deps" || exit 1
 printf 'package weft:interrupt-test;\nworld guest {\n  include wasi:http/proxy@0.2.12;\n}\n' >"$OUT/wit/world.wit"
 if ! [ -s "$OUT/guest.wasm" ] || [ "$SRC/guest.c" -nt "$OUT/guest.wasm" ] || [ tests/guest/http_guest.h -nt "$OUT/guest.wasm" ]; then
-  if ! clang --target=wasm32 -nostdlib -O2 -Wall -Wextra -Werror -Wl,--no-entry \
-        -o "$OUT/guest.core.wasm" "$SRC/guest.c" >"$OUT/build.log" 2>&1 ||
-     ! "$JCO" embed "$OUT/guest.core.wasm" --wit "$OUT/wit" -o "$OUT/guest.embed.wasm" >>"$OUT/build.log" 2>&1 ||
-     ! "$JCO" new "$OUT/guest.embed.wasm" -o "$OUT/guest.wasm" >>"$OUT/build.log" 2>&1; then
-    echo "building tests/interrupt/guest.c: $(tail -3 "$OUT/build.log")"
-    rm -f "$OUT/guest.wasm"
-    exit 1
-  fi
+  msg=$(tests/guest/c-component.sh "$SRC/guest.c" "$OUT/wit" "$OUT/guest.wasm") ||
+    { echo "building tests/interrupt/guest.c: $msg"; exit 1; }
 fi
 if ! "$JCO" parse "$SRC/waits.wat" -o "$OUT/waits.wasm" >"$OUT/build.log" 2>&1; then
   echo "jco parse waits.wat: $(tail -3 "$OUT/build.log")"

@@ -29,14 +29,9 @@ build() {
   { cat "$SRC/$wit"; printf '\nworld %s-world {\n%s\n}\n' "$g" "$body"; } >"$dir/world.wit"
   local G
   G=$(tr a-z- A-Z_ <<<"$g")
-  if ! clang --target=wasm32 -nostdlib -O2 -Wall -Wextra -Werror -DGUEST_$G -Wl,--no-entry \
-        -o "$OUT/$g.core.wasm" "$SRC/$src" >"$OUT/build.log" 2>&1 ||
-     ! "$JCO" embed "$OUT/$g.core.wasm" --wit "$dir" -o "$OUT/$g.embed.wasm" >>"$OUT/build.log" 2>&1 ||
-     ! "$JCO" new "$OUT/$g.embed.wasm" -o "$OUT/$g.wasm" >>"$OUT/build.log" 2>&1; then
-    echo "building $g: $(tail -3 "$OUT/build.log")"
-    rm -f "$OUT/$g.wasm"
-    exit 1
-  fi
+  local msg
+  msg=$(tests/guest/c-component.sh "$SRC/$src" "$dir" "$OUT/$g.wasm" -DGUEST_$G) ||
+    { echo "building $g: $msg"; exit 1; }
 }
 build calc calc.wit '  export ops;'
 build calc2 calc2.wit '  export ops;'

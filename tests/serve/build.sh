@@ -31,13 +31,6 @@ for g in "${GUESTS[@]}"; do
   fi
   [ -s "$OUT/$g.wasm" ] && [ "$OUT/$g.wasm" -nt "$SRC/guest.c" ] && [ "$OUT/$g.wasm" -nt tests/guest/http_guest.h ] && continue
   G=$(tr a-z A-Z <<<"$g")
-  if ! clang --target=wasm32 -nostdlib -O2 -Wall -Wextra -Werror -DGUEST_$G -Wl,--no-entry \
-        -o "$OUT/$g.core.wasm" "$SRC/guest.c" >"$OUT/build.log" 2>&1 ||
-     ! "$JCO" embed "$OUT/$g.core.wasm" --wit "$OUT/wit$([ $g = both ] && echo -both)" \
-        -o "$OUT/$g.embed.wasm" >>"$OUT/build.log" 2>&1 ||
-     ! "$JCO" new "$OUT/$g.embed.wasm" -o "$OUT/$g.wasm" >>"$OUT/build.log" 2>&1; then
-    echo "building guest $g: $(tail -3 "$OUT/build.log")"
-    rm -f "$OUT/$g.wasm"
-    exit 1
-  fi
+  msg=$(tests/guest/c-component.sh "$SRC/guest.c" "$OUT/wit$([ $g = both ] && echo -both)" "$OUT/$g.wasm" -DGUEST_$G) ||
+    { echo "building guest $g: $msg"; exit 1; }
 done
