@@ -327,9 +327,9 @@ static void read_response(u32 resp) {
   drop_response(resp);
 }
 
-/* Wait for the future-incoming-response fut (dropping it), then put the
- * error or what read_response reads. */
-static u32 *await_response(u32 fut) {
+/* Wait for the future-incoming-response fut (dropping it): the response,
+ * or 0 after putting the error. */
+static u32 wait_response(u32 fut) {
   for (;;) {
     future_get(fut, r);
     if (R8(0)) break;
@@ -339,9 +339,15 @@ static u32 *await_response(u32 fut) {
   if (R8(16)) {
     put("error: ");
     put_ecode(R8(24));
-  } else {
-    read_response(R32(24));
+    return 0;
   }
+  return R32(24);
+}
+
+/* wait_response, then put what read_response reads. */
+static u32 *await_response(u32 fut) {
+  u32 resp = wait_response(fut);
+  if (resp) read_response(resp);
   return result();
 }
 
@@ -411,18 +417,8 @@ EXP("post-big") u32 *post_big(u32 port, u32 n) {
   }
   drop_out(os);
   body_finish(body, 0, 0, r);
-  for (;;) {
-    future_get(fut, r);
-    if (R8(0)) break;
-    wait(future_subscribe(fut));
-  }
-  drop_future(fut);
-  if (R8(16)) {
-    put("error: ");
-    put_ecode(R8(24));
-    return result();
-  }
-  u32 resp = R32(24);
+  u32 resp = wait_response(fut);
+  if (!resp) return result();
   putu(response_status(resp));
   response_consume(resp, r);
   u32 rb = R32(4);
