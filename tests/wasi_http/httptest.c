@@ -237,16 +237,9 @@ static u32 make_request(u32 port, const char *path, u32 plen, u32 method, u32 he
   return req;
 }
 
-/* Send req (with request-options opts, or none: 0); wait for the
- * response; return its handle, or 0 after putting the error. */
-static u32 send_wait_opts(u32 req, u32 opts) {
-  handle(req, opts != 0, opts, r);
-  if (R8(0)) {
-    put("handle: ");
-    put_ecode(R8(8));
-    return 0;
-  }
-  u32 fut = R32(8);
+/* Wait for the future-incoming-response fut (dropping it): the response,
+ * or 0 after putting the error. */
+static u32 wait_response(u32 fut) {
   for (;;) {
     future_get(fut, r);
     if (R8(0)) break;
@@ -263,6 +256,18 @@ static u32 send_wait_opts(u32 req, u32 opts) {
     return 0;
   }
   return R32(24);
+}
+
+/* Send req (with request-options opts, or none: 0); wait for the
+ * response; return its handle, or 0 after putting the error. */
+static u32 send_wait_opts(u32 req, u32 opts) {
+  handle(req, opts != 0, opts, r);
+  if (R8(0)) {
+    put("handle: ");
+    put_ecode(R8(8));
+    return 0;
+  }
+  return wait_response(R32(8));
 }
 static u32 send_wait(u32 req) { return send_wait_opts(req, 0); }
 
@@ -325,23 +330,6 @@ static void read_response(u32 resp) {
   }
   drop_trailers(tr);
   drop_response(resp);
-}
-
-/* Wait for the future-incoming-response fut (dropping it): the response,
- * or 0 after putting the error. */
-static u32 wait_response(u32 fut) {
-  for (;;) {
-    future_get(fut, r);
-    if (R8(0)) break;
-    wait(future_subscribe(fut));
-  }
-  drop_future(fut);
-  if (R8(16)) {
-    put("error: ");
-    put_ecode(R8(24));
-    return 0;
-  }
-  return R32(24);
 }
 
 /* wait_response, then put what read_response reads. */
