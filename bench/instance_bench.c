@@ -14,9 +14,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "weft.h"
+#include "wasi_setup.h"
 #include "weft_serve.h"
-#include "weft_wasi.h"
 
 typedef struct {
   weft_instance_pre_t *pre;       /* NULL: instantiate through the linker */
@@ -74,11 +73,6 @@ static void *run(void *arg) {
   return NULL;
 }
 
-static double now_s(clockid_t clk) {
-  struct timespec ts;
-  clock_gettime(clk, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int main(int argc, char **argv) {
   if (argc < 2) {
@@ -93,19 +87,11 @@ int main(int argc, char **argv) {
     return 2;
   }
   weft_error_t err;
-  weft_engine_t *engine = weft_engine_new();
-  weft_component_t *comp = NULL;
-  if (!engine || weft_component_from_file(engine, argv[1], &comp, &err) != WEFT_OK) {
-    fprintf(stderr, "%s: %s\n", argv[1], engine ? err.message : "out of memory");
-    return 1;
-  }
-  weft_linker_t *l = weft_linker_new(engine);
-  weft_wasi_config_t *cfg = weft_wasi_config_new();
-  if (cfg) weft_wasi_config_http(cfg, 1);   /* as weft serve: outgoing HTTP on */
-  if (!l || !cfg || weft_linker_add_wasi(l, cfg, &err) != WEFT_OK) {
-    fprintf(stderr, "linking WASI: %s\n", l && cfg ? err.message : "out of memory");
-    return 1;
-  }
+  weft_engine_t *engine;
+  weft_component_t *comp;
+  weft_linker_t *l;
+  weft_wasi_config_t *cfg;
+  if (load_with_wasi(argv[1], &engine, &comp, &l, &cfg)) return 1;
   weft_instance_pre_t *pre = NULL;
   if (!strcmp(mode, "pre") && weft_linker_instantiate_pre(l, comp, &pre, &err) != WEFT_OK) {
     fprintf(stderr, "pre-link: %s\n", err.message);

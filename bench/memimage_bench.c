@@ -11,14 +11,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "weft.h"
-#include "weft_wasi.h"
+#include "wasi_setup.h"
 
-static double now_s(clockid_t clk) {
-  struct timespec ts;
-  clock_gettime(clk, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int main(int argc, char **argv) {
   if (argc < 2) {
@@ -32,19 +26,14 @@ int main(int argc, char **argv) {
     return 2;
   }
   weft_error_t err;
-  weft_engine_t *engine = weft_engine_new();
-  weft_component_t *comp = NULL;
-  if (!engine || weft_component_from_file(engine, argv[1], &comp, &err) != WEFT_OK) {
-    fprintf(stderr, "%s: %s\n", argv[1], engine ? err.message : "out of memory");
-    return 1;
-  }
-  weft_linker_t *l = weft_linker_new(engine);
-  weft_wasi_config_t *cfg = weft_wasi_config_new();
-  if (cfg) weft_wasi_config_http(cfg, 1);
+  weft_engine_t *engine;
+  weft_component_t *comp;
+  weft_linker_t *l;
+  weft_wasi_config_t *cfg;
+  if (load_with_wasi(argv[1], &engine, &comp, &l, &cfg)) return 1;
   weft_instance_pre_t *pre = NULL;
-  if (!l || !cfg || weft_linker_add_wasi(l, cfg, &err) != WEFT_OK ||
-      weft_linker_instantiate_pre(l, comp, &pre, &err) != WEFT_OK) {
-    fprintf(stderr, "linking: %s\n", l && cfg ? err.message : "out of memory");
+  if (weft_linker_instantiate_pre(l, comp, &pre, &err) != WEFT_OK) {
+    fprintf(stderr, "pre-link: %s\n", err.message);
     return 1;
   }
   double best_wall = 1e30, best_cpu = 1e30;
